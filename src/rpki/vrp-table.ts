@@ -1,0 +1,398 @@
+/**
+ * A set of VRPs held column-wise in typed arrays, sorted and free of
+ * duplicates.
+ *
+ * A full RPKI set is about 800k VRPs. As JavaScript objects (a Vrp plus its
+ * Prefix) that is well over 100 bytes each; here it is 12 bytes per IPv4 VRP
+ * and 24 per IPv6 VRP, and the sorted order is what the validation index and
+ * the delta between two sets both need, so it is computed once, by an LSD
+ * radix sort (linear time, no comparator calls).
+ *
+ * Order: address words (most significant first), prefix length, ASN,
+ * maxLength. Identity for deduplication is (prefix, maxLength, ASN): the
+ * trust anchor is provenance only (RFC 8210 §5.6 does the same), and the
+ * first trust anchor seen is kept.
+ */
+import type { Asn } from '../net/asn.js';
+import { type Afi, Prefix } from '../net/prefix.js';
+import { type Vrp, makeVrp } from './vrp.js';
+
+/** The VRPs of one address family. `words` holds `stride` words per VRP. */
+export interface VrpColumns {
+  readonly afi: Afi;
+  /** Address words per VRP: 1 for IPv4, 4 for IPv6. */
+  readonly stride: 1 | 4;
+  readonly count: number;
+  readonly words: Uint32Array;
+  readonly length: Uint8Array;
+  readonly maxLength: Uint8Array;
+  readonly asn: Uint32Array;
+  /** Index into the table's `tas`. */
+  readonly ta: Uint16Array;
+}
+
+export interface VrpDelta {
+  readonly added: VrpTable;
+  readonly removed: VrpTable;
+}
+
+export class VrpTable {
+  /** Use {@link VrpTableBuilder} or {@link VrpTable.from}: columns must be sorted and unique. */
+  constructor(
+    readonly v4: VrpColumns,
+    readonly v6: VrpColumns,
+    /** Trust anchor names; columns hold indexes into this list. */
+    readonly tas: readonly string[],
+  ) {
+    Object.freeze(this);
+  }
+
+  static readonly EMPTY: VrpTable = new VrpTable(emptyColumns(4), emptyColumns(6), ['']);
+
+  static from(vrps: Iterable<Vrp>): VrpTable {
+    const b = new VrpTableBuilder();
+    for (const v of vrps) b.add(v);
+    return b.build();
+  }
+
+  /** The union of several tables (duplicates removed). */
+  static union(tables: readonly VrpTable[]): VrpTable {
+    if (tables.length === 1) return tables[0]!;
+    const b = new VrpTableBuilder();
+    for (const t of tables) b.addTable(t);
+    return b.build();
+  }
+
+  get size(): number {
+    return this.v4.count + this.v6.count;
+  }
+
+  columns(afi: Afi): VrpColumns {
+    return afi === 4 ? this.v4 : this.v6;
+  }
+
+  /** The VRP at row `i` of one family's columns, as a domain object. */
+  vrpAt(afi: Afi, i: number): Vrp {
+    const c = afi === 4 ? this.v4 : this.v6;
+    return makeVrp(prefixAt(c, i), c.maxLength[i]!, c.asn[i]! as Asn, this.tas[c.ta[i]!] ?? '');
+  }
+
+  /** The prefix of row `i` of one family. */
+  prefixAt(afi: Afi, i: number): Prefix {
+    return prefixAt(afi === 4 ? this.v4 : this.v6, i);
+  }
+
+  /** Every VRP, IPv4 first, in canonical order. */
+  *[Symbol.iterator](): IterableIterator<Vrp> {
+    for (let i = 0; i < this.v4.count; i++) yield this.vrpAt(4, i);
+    for (let i = 0; i < this.v6.count; i++) yield this.vrpAt(6, i);
+  }
+
+  /** The VRPs for which `keep` is true, as a new table. */
+  filter(keep: (vrp: Vrp) => boolean): VrpTable {
+    const b = new VrpTableBuilder();
+    for (const v of this) if (keep(v)) b.add(v);
+    return b.build();
+  }
+
+  /** True if both tables hold the same payloads (trust anchors ignored). */
+  equals(other: VrpTable): boolean {
+    return sameColumns(this.v4, other.v4) && sameColumns(this.v6, other.v6);
+  }
+
+  /** What changed from `this` to `next`: VRPs only in `next` are added. */
+  delta(next: VrpTable): VrpDelta {
+    const added = new VrpTableBuilder();
+    const removed = new VrpTableBuilder();
+    for (const afi of [4, 6] as const) {
+      const a = this.columns(afi);
+      const b = next.columns(afi);
+      let i = 0;
+      let j = 0;
+      while (i < a.count || j < b.count) {
+        const order = i >= a.count ? 1 : j >= b.count ? -1 : compareRows(a, i, b, j);
+        if (order === 0) {
+          i++;
+          j++;
+        } else if (order < 0) {
+          removed.addRow(a, i++, this.tas);
+        } else {
+          added.addRow(b, j++, next.tas);
+        }
+      }
+    }
+    return { added: added.build(), removed: removed.build() };
+  }
+
+  /**
+   * The smallest set of prefixes that covers every VRP prefix of this table,
+   * in canonical order. For a delta, the routes whose validity may have
+   * changed are exactly those inside these prefixes (a VRP only ever
+   * decides routes its prefix covers, RFC 6811 §2).
+   */
+  coveringPrefixes(): Prefix[] {
+    const out: Prefix[] = [];
+    for (const afi of [4, 6] as const) {
+      const c = this.columns(afi);
+      let last: Prefix | undefined;
+      for (let i = 0; i < c.count; i++) {
+        // Sorted by address then length, so a covering prefix comes before
+        // everything it covers, and if the last one kept does not cover this
+        // row, no earlier one does.
+        if (last && last.length <= c.length[i]! && coversRow(last, c, i)) continue;
+        last = prefixAt(c, i);
+        out.push(last);
+      }
+    }
+    return out;
+  }
+
+  /** Counts for logs and metrics. */
+  stats(): { ipv4: number; ipv6: number } {
+    return { ipv4: this.v4.count, ipv6: this.v6.count };
+  }
+}
+
+/** Collects VRPs in any order; `build()` sorts and deduplicates them. */
+export class VrpTableBuilder {
+  private readonly v4 = new GrowableColumns(4);
+  private readonly v6 = new GrowableColumns(6);
+  private readonly tas: string[] = [''];
+  private readonly taIds = new Map<string, number>([['', 0]]);
+
+  get size(): number {
+    return this.v4.count + this.v6.count;
+  }
+
+  add(vrp: Vrp): void {
+    const p = vrp.prefix;
+    const cols = p.afi === 4 ? this.v4 : this.v6;
+    cols.push(p.w0, p.w1, p.w2, p.w3, p.length, vrp.maxLength, vrp.asn, this.taId(vrp.ta));
+  }
+
+  /**
+   * Adds a VRP from raw fields, skipping the Vrp/Prefix objects. The caller
+   * guarantees what makeVrp would check (no host bits, length <= maxLength
+   * <= address bits).
+   */
+  addFields(afi: Afi, w0: number, w1: number, w2: number, w3: number, length: number, maxLength: number, asn: number, ta: string): void {
+    (afi === 4 ? this.v4 : this.v6).push(w0, w1, w2, w3, length, maxLength, asn, this.taId(ta));
+  }
+
+  addTable(t: VrpTable): void {
+    for (const afi of [4, 6] as const) {
+      const c = t.columns(afi);
+      for (let i = 0; i < c.count; i++) this.addRow(c, i, t.tas);
+    }
+  }
+
+  addRow(c: VrpColumns, i: number, tas: readonly string[]): void {
+    const s = c.stride;
+    const w = c.words;
+    const base = i * s;
+    const ta = this.taId(tas[c.ta[i]!] ?? '');
+    if (s === 1) {
+      this.v4.push(w[base]!, 0, 0, 0, c.length[i]!, c.maxLength[i]!, c.asn[i]!, ta);
+    } else {
+      this.v6.push(w[base]!, w[base + 1]!, w[base + 2]!, w[base + 3]!, c.length[i]!, c.maxLength[i]!, c.asn[i]!, ta);
+    }
+  }
+
+  build(): VrpTable {
+    if (this.tas.length > 0xffff) throw new RangeError('more than 65535 distinct trust anchors');
+    return new VrpTable(
+      sortedUnique(this.v4),
+      sortedUnique(this.v6),
+      Object.freeze([...this.tas]),
+    );
+  }
+
+  private taId(ta: string): number {
+    let id = this.taIds.get(ta);
+    if (id === undefined) {
+      id = this.tas.length;
+      this.tas.push(ta);
+      this.taIds.set(ta, id);
+    }
+    return id;
+  }
+}
+
+// --- column helpers ------------------------------------------------------
+
+function emptyColumns(afi: Afi): VrpColumns {
+  return {
+    afi,
+    stride: afi === 4 ? 1 : 4,
+    count: 0,
+    words: new Uint32Array(0),
+    length: new Uint8Array(0),
+    maxLength: new Uint8Array(0),
+    asn: new Uint32Array(0),
+    ta: new Uint16Array(0),
+  };
+}
+
+function prefixAt(c: VrpColumns, i: number): Prefix {
+  const w = c.words;
+  if (c.stride === 1) return Prefix.fromWords(4, c.length[i]!, w[i]!);
+  const b = i * 4;
+  return Prefix.fromWords(6, c.length[i]!, w[b]!, w[b + 1]!, w[b + 2]!, w[b + 3]!);
+}
+
+function coversRow(p: Prefix, c: VrpColumns, i: number): boolean {
+  const s = c.stride;
+  const b = i * s;
+  for (let k = 0; k < s; k++) {
+    const bits = p.length - 32 * k;
+    if (bits <= 0) return true;
+    const mask = bits >= 32 ? 0xffffffff : (0xffffffff << (32 - bits)) >>> 0;
+    if (((c.words[b + k]! ^ p.word(k)) & mask) >>> 0 !== 0) return false;
+  }
+  return true;
+}
+
+/** Orders row i of a against row j of b (same family). */
+function compareRows(a: VrpColumns, i: number, b: VrpColumns, j: number): number {
+  const s = a.stride;
+  for (let k = 0; k < s; k++) {
+    const d = a.words[i * s + k]! - b.words[j * s + k]!;
+    if (d !== 0) return d;
+  }
+  return a.length[i]! - b.length[j]! || a.asn[i]! - b.asn[j]! || a.maxLength[i]! - b.maxLength[j]!;
+}
+
+function sameColumns(a: VrpColumns, b: VrpColumns): boolean {
+  if (a.count !== b.count) return false;
+  for (let i = 0; i < a.count; i++) if (compareRows(a, i, b, i) !== 0) return false;
+  return true;
+}
+
+class GrowableColumns {
+  count = 0;
+  words: Uint32Array;
+  length: Uint8Array;
+  maxLength: Uint8Array;
+  asn: Uint32Array;
+  ta: Uint16Array;
+  readonly stride: 1 | 4;
+
+  constructor(readonly afi: Afi) {
+    this.stride = afi === 4 ? 1 : 4;
+    const cap = 1024;
+    this.words = new Uint32Array(cap * this.stride);
+    this.length = new Uint8Array(cap);
+    this.maxLength = new Uint8Array(cap);
+    this.asn = new Uint32Array(cap);
+    this.ta = new Uint16Array(cap);
+  }
+
+  push(w0: number, w1: number, w2: number, w3: number, length: number, maxLength: number, asn: number, ta: number): void {
+    if (this.count === this.asn.length) this.grow();
+    const i = this.count++;
+    if (this.stride === 1) {
+      this.words[i] = w0;
+    } else {
+      const b = i * 4;
+      this.words[b] = w0;
+      this.words[b + 1] = w1;
+      this.words[b + 2] = w2;
+      this.words[b + 3] = w3;
+    }
+    this.length[i] = length;
+    this.maxLength[i] = maxLength;
+    this.asn[i] = asn;
+    this.ta[i] = ta;
+  }
+
+  private grow(): void {
+    const cap = this.asn.length * 2;
+    const words = new Uint32Array(cap * this.stride);
+    words.set(this.words);
+    this.words = words;
+    this.length = growTo(this.length, new Uint8Array(cap));
+    this.maxLength = growTo(this.maxLength, new Uint8Array(cap));
+    this.asn = growTo(this.asn, new Uint32Array(cap));
+    this.ta = growTo(this.ta, new Uint16Array(cap));
+  }
+}
+
+function growTo<T extends Uint8Array | Uint16Array | Uint32Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
+}
+
+/**
+ * Sorts rows by (words, length, asn, maxLength) and drops repeats, keeping
+ * the first row of each (LSD radix sort is stable, so that is the first
+ * added, and its trust anchor wins).
+ */
+function sortedUnique(g: GrowableColumns): VrpColumns {
+  const n = g.count;
+  const s = g.stride;
+  let order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  let scratch = new Uint32Array(n);
+  const counts = new Uint32Array(65537);
+
+  // One stable counting pass per 16-bit digit (8-bit for the byte columns),
+  // least significant key first.
+  const pass = (digit: (row: number) => number, buckets: number): void => {
+    counts.fill(0, 0, buckets + 1);
+    for (let i = 0; i < n; i++) counts[digit(order[i]!) + 1]!++;
+    // A digit that is the same in every row cannot reorder anything.
+    for (let k = 1; k <= buckets; k++) if (counts[k] === n) return;
+    for (let k = 1; k <= buckets; k++) counts[k] = counts[k]! + counts[k - 1]!;
+    for (let i = 0; i < n; i++) {
+      const row = order[i]!;
+      scratch[counts[digit(row)]!++] = row;
+    }
+    const t = order;
+    order = scratch;
+    scratch = t;
+  };
+
+  const words = g.words;
+  pass((r) => g.maxLength[r]!, 256);
+  pass((r) => g.asn[r]! & 0xffff, 65536);
+  pass((r) => g.asn[r]! >>> 16, 65536);
+  pass((r) => g.length[r]!, 256);
+  for (let k = s - 1; k >= 0; k--) {
+    pass((r) => words[r * s + k]! & 0xffff, 65536);
+    pass((r) => words[r * s + k]! >>> 16, 65536);
+  }
+
+  // Copy out in order, skipping rows equal to the previous one.
+  const outWords = new Uint32Array(n * s);
+  const outLength = new Uint8Array(n);
+  const outMax = new Uint8Array(n);
+  const outAsn = new Uint32Array(n);
+  const outTa = new Uint16Array(n);
+  let m = 0;
+  for (let i = 0; i < n; i++) {
+    const r = order[i]!;
+    if (m > 0) {
+      const p = m - 1;
+      let same = outLength[p] === g.length[r] && outAsn[p] === g.asn[r] && outMax[p] === g.maxLength[r];
+      for (let k = 0; same && k < s; k++) same = outWords[p * s + k] === words[r * s + k];
+      if (same) continue;
+    }
+    for (let k = 0; k < s; k++) outWords[m * s + k] = words[r * s + k]!;
+    outLength[m] = g.length[r]!;
+    outMax[m] = g.maxLength[r]!;
+    outAsn[m] = g.asn[r]!;
+    outTa[m] = g.ta[r]!;
+    m++;
+  }
+  return {
+    afi: g.afi,
+    stride: s,
+    count: m,
+    // Trim to the deduplicated size; slice copies, so the big arrays can go.
+    words: m === n ? outWords : outWords.slice(0, m * s),
+    length: m === n ? outLength : outLength.slice(0, m),
+    maxLength: m === n ? outMax : outMax.slice(0, m),
+    asn: m === n ? outAsn : outAsn.slice(0, m),
+    ta: m === n ? outTa : outTa.slice(0, m),
+  };
+}
