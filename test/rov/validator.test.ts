@@ -1,0 +1,47 @@
+import t from 'tap';
+import type { Asn } from '../../src/net/asn.js';
+import { Prefix } from '../../src/net/prefix.js';
+import { type SnapshotChange, Validator } from '../../src/rov/validator.js';
+import { RovState } from '../../src/rov/validity.js';
+import { makePayload } from '../../src/rpki/payload.js';
+import { parseVrp } from '../../src/rpki/vrp.js';
+import { VrpTable } from '../../src/rpki/vrp-table.js';
+
+const payload = (...rows: [string, number, string][]) => makePayload(VrpTable.from(rows.map(([p, m, a]) => parseVrp(p, m, a))));
+const P = (s: string) => Prefix.parse(s);
+
+t.test('publishes whole snapshots and reports the delta and affected prefixes', async (t) => {
+  let clock = 1000;
+  const v = new Validator({ now: () => clock });
+  t.equal(v.snapshot.generation, 0);
+  t.equal(v.validate(P('192.0.2.0/24'), 64496 as Asn), RovState.NotFound);
+
+  const changes: SnapshotChange[] = [];
+  const off = v.onChange((c) => changes.push(c));
+
+  clock = 2000;
+  const first = v.publish(payload(['192.0.2.0/24', 24, 'AS64496'], ['10.0.0.0/8', 8, 'AS1'], ['10.1.0.0/16', 16, 'AS2']));
+  t.ok(first);
+  t.equal(first!.current.generation, 1);
+  t.equal(first!.current.publishedAt, 2000);
+  t.equal(first!.delta.added.size, 3);
+  t.same(first!.affected.map(String), ['10.0.0.0/8', '192.0.2.0/24'], '10.1/16 is inside 10/8');
+  t.equal(v.validate(P('192.0.2.0/24'), 64496 as Asn), RovState.Valid);
+
+  // A reader holding the old snapshot keeps a consistent view.
+  const held = v.snapshot;
+  const second = v.publish(payload(['192.0.2.0/24', 24, 'AS64497'], ['10.0.0.0/8', 8, 'AS1'], ['10.1.0.0/16', 16, 'AS2'], ['2001:db8::/32', 48, 'AS3']));
+  t.same(second!.delta.removed.size, 1);
+  t.same(second!.delta.added.size, 2);
+  t.same(second!.affected.map(String), ['192.0.2.0/24', '2001:db8::/32']);
+  t.equal(held.vrps.validate(P('192.0.2.0/24'), 64496 as Asn), RovState.Valid);
+  t.equal(v.validate(P('192.0.2.0/24'), 64496 as Asn), RovState.Invalid);
+  t.equal(v.explain(P('192.0.2.0/24'), 64496 as Asn).reason, 'as');
+
+  t.equal(v.publish(payload(['2001:db8::/32', 48, 'AS3'], ['192.0.2.0/24', 24, 'AS64497'], ['10.1.0.0/16', 16, 'AS2'], ['10.0.0.0/8', 8, 'AS1'])), undefined, 'same set in another order is no change');
+  t.equal(changes.length, 2);
+  off();
+  v.publish(payload());
+  t.equal(changes.length, 2, 'unsubscribed');
+  t.equal(v.snapshot.generation, 3);
+});
