@@ -8,10 +8,13 @@
  * revalidates only the routes under them instead of a whole table.
  */
 import type { Asn } from '../net/asn.js';
-import { Prefix } from '../net/prefix.js';
+import { type Afi, Prefix } from '../net/prefix.js';
+import type { AsPath } from '../bgp/as-path.js';
 import { EMPTY_PAYLOAD, type RpkiPayload, samePayload } from '../rpki/payload.js';
 import type { VrpDelta } from '../rpki/vrp-table.js';
 import type { RouteValidity, RovState } from './validity.js';
+import { AspaIndex } from './aspa-index.js';
+import { type AspaDirection, type AspaVerification, type AspaVerifyOptions, verifyAspaPath } from './aspa-verification.js';
 import { VrpIndex } from './vrp-index.js';
 
 /** An immutable, consistent view of the RPKI data. */
@@ -20,6 +23,8 @@ export interface RpkiSnapshot {
   readonly generation: number;
   readonly payload: RpkiPayload;
   readonly vrps: VrpIndex;
+  /** ASPA attestations for AS_PATH verification. */
+  readonly aspas: AspaIndex;
   /** Clock time (ms) when this snapshot was published. */
   readonly publishedAt: number;
 }
@@ -55,6 +60,7 @@ export class Validator {
       generation: 0,
       payload: EMPTY_PAYLOAD,
       vrps: VrpIndex.build(EMPTY_PAYLOAD.vrps),
+      aspas: AspaIndex.EMPTY,
       publishedAt: this.now(),
     });
   }
@@ -77,11 +83,13 @@ export class Validator {
     }
     const started = performance.now();
     const vrps = vrpsChanged ? VrpIndex.build(payload.vrps) : previous.vrps;
+    const aspas = payload.aspas === previous.payload.aspas ? previous.aspas : AspaIndex.from(payload.aspas);
     const buildMs = performance.now() - started;
     const current: RpkiSnapshot = Object.freeze({
       generation: previous.generation + 1,
       payload,
       vrps,
+      aspas,
       publishedAt: this.now(),
     });
     this.current = current;
@@ -97,6 +105,11 @@ export class Validator {
 
   explain(prefix: Prefix, origin: Asn | null): RouteValidity {
     return this.current.vrps.explain(prefix, origin);
+  }
+
+  /** ASPA verification of an AS_PATH against the current attestations. */
+  verifyPath(path: AsPath, afi: Afi, direction: AspaDirection, options?: AspaVerifyOptions): AspaVerification {
+    return verifyAspaPath(this.current.aspas, path, afi, direction, options);
   }
 
   /** Calls `listener` after each published change; returns an unsubscribe. */

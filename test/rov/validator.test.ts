@@ -45,3 +45,19 @@ t.test('publishes whole snapshots and reports the delta and affected prefixes', 
   t.equal(changes.length, 2, 'unsubscribed');
   t.equal(v.snapshot.generation, 3);
 });
+
+t.test('ASPA attestations are part of the snapshot', async (t) => {
+  const { makeAspa } = await import('../../src/rpki/aspa.js');
+  const { AsPath } = await import('../../src/bgp/as-path.js');
+  const v = new Validator();
+  const path = AsPath.parse('64500 64501');
+  t.equal(v.verifyPath(path, 4, 'upstream').state, 'unknown', 'no attestations yet');
+  const change = v.publish(makePayload(VrpTable.EMPTY, [makeAspa(64501 as Asn, [64500 as Asn])]));
+  t.ok(change, 'an ASPA-only change is still published');
+  t.equal(change!.affected.length, 0, 'no VRP moved, no prefix to revalidate');
+  t.equal(v.snapshot.aspas.size, 1);
+  t.equal(v.verifyPath(path, 4, 'upstream').state, 'valid');
+  const leak = AsPath.parse('64500 64501 64502');
+  v.publish(makePayload(VrpTable.EMPTY, [makeAspa(64501 as Asn, [64500 as Asn]), makeAspa(64502 as Asn, [64503 as Asn])]));
+  t.equal(v.verifyPath(leak, 4, 'upstream').state, 'invalid');
+});
