@@ -16,6 +16,7 @@
  * overlap: a refresh asked for while one runs is coalesced into one more
  * run after it.
  */
+import { parseRpkiBytes } from '../formats/parse.js';
 import type { RpkiFile, RpkiFileFormat } from '../formats/rpki-file.js';
 import { type RpkiPayload, samePayload } from '../payload.js';
 
@@ -143,8 +144,8 @@ export class SourceError extends Error {
 export interface CommonSourceOptions {
   /** Unique within a SourceSet; defaults to the path or URL. */
   readonly name?: string;
-  /** Bytes to RpkiFile; throws RpkiFormatError. Injected so tests and other formats need no files of a real dialect. */
-  readonly parse: ParseFn;
+  /** Bytes to RpkiFile; throws RpkiFormatError. Default parseRpkiBytes (every JSON dialect, CSV). */
+  readonly parse?: ParseFn;
   readonly now?: Clock;
   readonly logger?: Logger;
   /** Stale when the last success is older than this. Default 2 h (RTR's default Expire Interval, RFC 8210 §6). */
@@ -245,8 +246,9 @@ export abstract class BaseSource implements RpkiSource {
   ) {
     this.name = options.name ?? location;
     if (this.name === '') throw new SourceConfigError(location, 'name', 'must not be empty');
-    if (typeof options.parse !== 'function') throw new SourceConfigError(this.name, 'parse', 'must be a function');
-    this.parse = options.parse;
+    const parse = options.parse ?? parseRpkiBytes;
+    if (typeof parse !== 'function') throw new SourceConfigError(this.name, 'parse', 'must be a function');
+    this.parse = parse;
     this.now = options.now ?? Date.now;
     this.logger = options.logger ?? NOOP_LOGGER;
     this.maxAgeMs = checkNumberOption(this.name, 'maxAgeMs', options.maxAgeMs ?? COMMON_DEFAULTS.maxAgeMs, 1);
