@@ -7,9 +7,8 @@ import t from 'tap';
 import { parseRpkiBytes } from '../../../src/rpki/formats/parse.js';
 import { VrpTable } from '../../../src/rpki/vrp-table.js';
 import { parseVrp } from '../../../src/rpki/vrp.js';
-import { haveCorpus } from '../../helpers/corpus.js';
 import { caught } from '../../helpers/errors.js';
-import { ZERO_KEY, ZERO_SKI, payloadText, readCorpus, readFixture } from './payload-text.js';
+import { ZERO_KEY, ZERO_SKI, corpusHas, payloadText, readCorpus, readFixture } from './payload-text.js';
 
 const RPKI_CLIENT_KEY =
   'MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE4FxJr0n2bux1uX1Evl-QWwZYvIadPjLuFX2mxqKuAGUhKnr7VLLDgrE--l9p5eH2kWTNVAN22FUU3db_RKpE2w';
@@ -44,7 +43,7 @@ t.test('Routinator jsonext: source arrays instead of ta', async (t) => {
 });
 
 t.test('Routinator json and jsonext of all 8 payload combinations agree', async (t) => {
-  if (!haveCorpus(t, 'routinator/test/output')) return;
+  if (!corpusHas(t, 'routinator/test/output')) return;
   for (const n of ['000', '001', '010', '011', '100', '101', '110', '111']) {
     const json = parseRpkiBytes(readCorpus(`routinator/test/output/${n}.json`), `${n}.json`).payload;
     const ext = parseRpkiBytes(readCorpus(`routinator/test/output/${n}.jsonext`), `${n}.jsonext`).payload;
@@ -75,7 +74,7 @@ t.test('rpki-client: numeric ASNs, 4-byte ASN, bgpsec_keys, expires, talfiles ar
 });
 
 t.test('rpki-client: metadata after roas, ASNs as strings, talfiles as a string', async (t) => {
-  if (!haveCorpus(t, 'rtrtr/test-data/vrps-metadata.rpki-client.json')) return;
+  if (!corpusHas(t, 'rtrtr/test-data/vrps-metadata.rpki-client.json')) return;
   const file = parseRpkiBytes(readCorpus('rtrtr/test-data/vrps-metadata.rpki-client.json'), 'x');
   t.equal(file.format, 'rpki-client-json');
   t.same(file.generatedAt, new Date('2020-12-11T22:18:15Z'));
@@ -130,7 +129,7 @@ t.test('provider_authorizations keeps different sets per family', async (t) => {
 });
 
 t.test('StayRTR small test file: mixed ASN spellings', async (t) => {
-  if (!haveCorpus(t, 'stayrtr/cmd/stayrtr/smalltest.rpki.json')) return;
+  if (!corpusHas(t, 'stayrtr/cmd/stayrtr/smalltest.rpki.json')) return;
   const file = parseRpkiBytes(readCorpus('stayrtr/cmd/stayrtr/smalltest.rpki.json'), 'x');
   t.equal(file.format, 'rpki-client-json');
   t.same(file.generatedAt, new Date('2021-07-27T18:56:02Z'));
@@ -149,7 +148,7 @@ t.test('bare arrays: BGPalerter mixes "13335", "AS2914" and 1234', async (t) => 
 });
 
 t.test('bare arrays: rpki-validator-js, 5,000 real VRPs, every one checked', async (t) => {
-  if (!haveCorpus(t, 'rpki-validator-js/tests/test.json')) return;
+  if (!corpusHas(t, 'rpki-validator-js/tests/test.json')) return;
   const bytes = readCorpus('rpki-validator-js/tests/test.json');
   const file = parseRpkiBytes(bytes, 'test.json');
   t.equal(file.format, 'bare-array-json');
@@ -163,7 +162,7 @@ t.test('bare arrays: rpki-validator-js, 5,000 real VRPs, every one checked', asy
 });
 
 t.test('arouteserver (GPL, corpus only): RIPE validator cache, 28 entries, 14 distinct', async (t) => {
-  if (!haveCorpus(t, 'arouteserver/examples/rich/ripe-rpki-cache.json')) return;
+  if (!corpusHas(t, 'arouteserver/examples/rich/ripe-rpki-cache.json')) return;
   const file = parseRpkiBytes(readCorpus('arouteserver/examples/rich/ripe-rpki-cache.json'), 'x');
   t.equal(file.format, 'routinator-json');
   t.same(payloadText(file.payload).vrps, [
@@ -185,7 +184,7 @@ t.test('arouteserver (GPL, corpus only): RIPE validator cache, 28 entries, 14 di
 });
 
 t.test('arouteserver (GPL, corpus only): ASPA shapes, expiry and OctoRPKI validity', async (t) => {
-  if (!haveCorpus(t, 'arouteserver/tests/static/data')) return;
+  if (!corpusHas(t, 'arouteserver/tests/static/data')) return;
   const read = (name: string) => parseRpkiBytes(readCorpus(`arouteserver/tests/static/data/${name}`), name);
 
   const ntt = read('rpki_aspas_ntt.json');

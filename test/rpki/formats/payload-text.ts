@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { RpkiPayload } from '../../../src/rpki/payload.js';
 import { formatVrp } from '../../../src/rpki/vrp.js';
-import { corpusPath, fixturePath } from '../../helpers/corpus.js';
+import { corpusPath, fixturePath, haveCorpus } from '../../helpers/corpus.js';
 
 export interface PayloadText {
   vrps: string[];
@@ -32,3 +32,11 @@ export const readFixture = (name: string): Buffer => readFileSync(fixturePath(`r
 /** Routinator's all-zero test key: 64 zero bytes, unpadded base64url. */
 export const ZERO_KEY = 'A'.repeat(86);
 export const ZERO_SKI = '0'.repeat(40);
+
+/**
+ * haveCorpus() for a tap Test: tap's `t.skip` makes a skipped subtest
+ * rather than skipping the current one, so adapt it here.
+ */
+export function corpusHas(t: { skip(name: string, cb: () => void): unknown; fail(message: string): unknown }, relative: string): boolean {
+  return haveCorpus({ skip: (message) => void t.skip(message, () => {}), fail: (message) => void t.fail(message) }, relative);
+}
