@@ -1,0 +1,22 @@
+#!/usr/bin/env node
+/** The `rovd` executable: runs the command line in src/cli/rovd.ts on this process. */
+import { text } from 'node:stream/consumers';
+import { EXIT_FAILURE } from './usage-error.js';
+import { main } from './rovd.js';
+import type { CommandIo } from './validate-command.js';
+
+const io: CommandIo = {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  readStdin: () => text(process.stdin),
+};
+
+main(process.argv.slice(2), io).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`rovd: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = EXIT_FAILURE;
+  },
+);

@@ -1,0 +1,62 @@
+/**
+ * The `rovd` command: dispatches to one command per subcommand. Every
+ * command returns its exit status; usage errors print one line and exit 2,
+ * failures to read or parse input print one line and exit 1.
+ */
+import { readFileSync } from 'node:fs';
+import { UsageError, EXIT_FAILURE, EXIT_USAGE } from './usage-error.js';
+import { type CommandIo, VALIDATE_HELP, validateCommand } from './validate-command.js';
+
+type Command = (argv: readonly string[], io: CommandIo) => Promise<number>;
+
+const COMMANDS: Record<string, { run: Command; summary: string }> = {
+  validate: { run: validateCommand, summary: 'validate routes against VRP files (RFC 6811)' },
+};
+
+function mainHelp(): string {
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
+  return `Usage: rovd COMMAND [OPTIONS]
+
+rovd: BGP route-origin validation for AWS Direct Connect virtual interfaces.
+
+Commands:
+${lines.join('\n')}
+
+Run 'rovd COMMAND --help' for a command's options.
+
+${VALIDATE_HELP}`;
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+export async function main(argv: readonly string[], io: CommandIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(`${mainHelp()}\n`);
+    return name === undefined ? EXIT_USAGE : 0;
+  }
+  if (name === '--version' || name === '-V') {
+    io.stdout.write(`rovd ${version()}\n`);
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.stderr.write(`rovd: unknown command ${JSON.stringify(name)}; run 'rovd --help' for the list\n`);
+    return EXIT_USAGE;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr.write(`rovd ${err.message}\n`);
+      return EXIT_USAGE;
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    io.stderr.write(`rovd ${name}: ${message}\n`);
+    return EXIT_FAILURE;
+  }
+}
+
