@@ -33,6 +33,7 @@ export function applySlurm(payload: RpkiPayload, slurm: Slurm): RpkiPayload {
 }
 
 export function applySlurms(payload: RpkiPayload, slurms: readonly Slurm[]): RpkiPayload {
+  if (slurms.length === 0) return payload;
   checkOverlaps(slurms);
   const prefixFilters = slurms.flatMap((s) => s.prefixFilters);
   const bgpsecFilters = slurms.flatMap((s) => s.bgpsecFilters);
@@ -84,17 +85,20 @@ function filterMatches(f: PrefixFilter, afi: Afi, c: VrpColumns, i: number): boo
 interface Claim {
   readonly file: number;
   readonly path: string;
+  /** What the entry claims, e.g. `prefix 192.0.2.0/24`. */
+  readonly label: string;
 }
 
 /** RFC 8416 §4.2 across files (see the file comment). */
 function checkOverlaps(slurms: readonly Slurm[]): void {
   if (slurms.length < 2) return;
-  const conflict = (later: Claim, earlier: Claim, what: string): never => {
-    const [a, b] = later.file > earlier.file ? [later, earlier] : [earlier, later];
+  // Blames the file given later, naming the entry of the earlier one.
+  const conflict = (x: Claim, y: Claim): never => {
+    const [a, b] = x.file > y.file ? [x, y] : [y, x];
     throw new RpkiFormatError(
       slurms[a.file]!.source,
       a.path,
-      `${what} overlaps ${b.path} of ${slurms[b.file]!.source}; RFC 8416 §4.2 forbids overlapping SLURM files`,
+      `${a.label} overlaps ${b.label} at ${b.path} of ${slurms[b.file]!.source}; RFC 8416 §4.2 forbids overlapping SLURM files`,
     );
   };
 
@@ -102,19 +106,26 @@ function checkOverlaps(slurms: readonly Slurm[]): void {
   // comes after every prefix that covers it, and those form a chain kept
   // on a stack.
   const prefixes: (Claim & { prefix: Prefix })[] = [];
+  const addPrefix = (file: number, path: string, prefix: Prefix) =>
+    prefixes.push({ file, path, prefix, label: `prefix ${prefix.toString()}` });
   slurms.forEach((s, file) => {
     s.prefixFilters.forEach((f, i) => {
-      if (f.prefix) prefixes.push({ file, path: `validationOutputFilters.prefixFilters[${i}]`, prefix: f.prefix });
+      if (f.prefix) addPrefix(file, `validationOutputFilters.prefixFilters[${i}]`, f.prefix);
     });
-    s.prefixAssertions.forEach((a, i) => prefixes.push({ file, path: `locallyAddedAssertions.prefixAssertions[${i}]`, prefix: a.prefix }));
+    s.prefixAssertions.forEach((a, i) => addPrefix(file, `locallyAddedAssertions.prefixAssertions[${i}]`, a.prefix));
   });
   prefixes.sort((x, y) => Prefix.compare(x.prefix, y.prefix) || x.file - y.file);
-  const chain: (typeof prefixes)[number][] = [];
+  const chain: Claim[] = [];
+  const chainPrefixes: Prefix[] = [];
   for (const entry of prefixes) {
-    while (chain.length > 0 && !chain[chain.length - 1]!.prefix.covers(entry.prefix)) chain.pop();
+    while (chainPrefixes.length > 0 && !chainPrefixes[chainPrefixes.length - 1]!.covers(entry.prefix)) {
+      chain.pop();
+      chainPrefixes.pop();
+    }
     const other = chain.find((c) => c.file !== entry.file);
-    if (other) conflict(entry, other, `prefix ${entry.prefix.toString()}`);
+    if (other) conflict(entry, other);
     chain.push(entry);
+    chainPrefixes.push(entry.prefix);
   }
 
   checkAsns(slurms, conflict, 'BGPsec ASN', (s) => [
@@ -129,7 +140,7 @@ function checkOverlaps(slurms: readonly Slurm[]): void {
 
 function checkAsns(
   slurms: readonly Slurm[],
-  conflict: (later: Claim, earlier: Claim, what: string) => never,
+  conflict: (x: Claim, y: Claim) => never,
   what: string,
   uses: (s: Slurm) => (readonly [Asn | undefined, string])[],
 ): void {
@@ -137,9 +148,10 @@ function checkAsns(
   slurms.forEach((s, file) => {
     for (const [asn, path] of uses(s)) {
       if (asn === undefined) continue;
+      const claim = { file, path, label: `${what} AS${asn}` };
       const earlier = seen.get(asn);
-      if (earlier && earlier.file !== file) conflict({ file, path }, earlier, `${what} AS${asn}`);
-      if (!earlier) seen.set(asn, { file, path });
+      if (earlier && earlier.file !== file) conflict(claim, earlier);
+      if (!earlier) seen.set(asn, claim);
     }
   });
 }
