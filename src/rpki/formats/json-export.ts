@@ -27,15 +27,38 @@ import {
   readProviderAuthorizations,
   readRouterKeys,
 } from './json-payload.js';
+import { scanRoas } from './json-fast.js';
 import { readRoaList } from './json-roas.js';
 import type { RpkiFile, RpkiFileFormat } from './rpki-file.js';
 
 const PAYLOAD_MEMBERS = ['roas', 'routerKeys', 'bgpsec_keys', 'aspas', 'provider_authorizations'] as const;
 
-/** Reads a parsed JSON document (object or bare array) as an RPKI export. */
-export function readJsonExport(root: unknown, source: string): RpkiFile {
+/**
+ * Reads JSON export text, by the fast path of json-fast.ts when it
+ * applies; undefined means the caller must JSON.parse and readJsonExport.
+ */
+export function readJsonExportFast(text: string, source: string): RpkiFile | undefined {
   const builder = new VrpTableBuilder();
   const expiry = new EarliestExpiry();
+  const remainder = scanRoas(text, builder, expiry);
+  if (remainder === undefined) return undefined;
+  try {
+    const root: unknown = JSON.parse(remainder);
+    if (!isRecord(root) || root.slurmVersion !== undefined) return undefined;
+    return readJsonExport(root, source, builder, expiry);
+  } catch {
+    // Whatever is wrong, the ordinary path finds it and says it best.
+    return undefined;
+  }
+}
+
+/** Reads a parsed JSON document (object or bare array) as an RPKI export. */
+export function readJsonExport(
+  root: unknown,
+  source: string,
+  builder = new VrpTableBuilder(),
+  expiry = new EarliestExpiry(),
+): RpkiFile {
   if (Array.isArray(root)) {
     readRoaList(root, '', source, builder, expiry);
     return finish('bare-array-json', builder, [], [], expiry, undefined);

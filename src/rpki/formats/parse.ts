@@ -13,7 +13,7 @@ import { readSlurm } from '../slurm.js';
 import { EMPTY_PAYLOAD } from '../payload.js';
 import { parseRpkiCsv } from './csv.js';
 import { isRecord } from './json-fields.js';
-import { readJsonExport } from './json-export.js';
+import { readJsonExport, readJsonExportFast } from './json-export.js';
 import { type RpkiFile, RpkiFormatError } from './rpki-file.js';
 import { decodeUtf8, parseJson, stripBom } from './text.js';
 
@@ -28,6 +28,10 @@ export function parseRpkiText(text: string, source: string): RpkiFile {
   const c = body[start];
   if (c !== '{' && c !== '[') return parseRpkiCsv(body, source);
 
+  if (c === '{') {
+    const fast = readJsonExportFast(body, source);
+    if (fast) return fast;
+  }
   const root = parseJson(body, source);
   if (isRecord(root) && root.slurmVersion !== undefined) return slurmAsExport(root, source);
   return readJsonExport(root, source);
