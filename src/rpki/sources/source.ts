@@ -42,7 +42,15 @@ export type ParseFn = (bytes: Buffer, source: string) => RpkiFile;
 export type Unsubscribe = () => void;
 
 /** Why a source is stale; undefined when it is fresh. */
-export type StaleReason = 'never-loaded' | 'expired' | 'max-age';
+/**
+ * - `never-loaded`: no good data yet.
+ * - `expired`: past the earliest `expires` in the data.
+ * - `max-age`: no successful load or check within maxAgeMs.
+ * - `old-data`: the exporter says it generated the data longer than
+ *   maxAgeMs ago: the file is still there and unchanged, but the job that
+ *   writes it has stopped (a dead cron job looks exactly like this).
+ */
+export type StaleReason = 'never-loaded' | 'expired' | 'max-age' | 'old-data';
 
 /** The result of the last attempt that did anything. */
 export type AttemptResult = 'loaded' | 'unchanged' | 'failed';
@@ -317,6 +325,10 @@ export abstract class BaseSource implements RpkiSource {
     const expires = this.file.expiresAt;
     if (expires !== undefined && expires.getTime() <= nowMs) return 'expired';
     if (this.lastSuccessAt === undefined || nowMs - this.lastSuccessAt > this.maxAgeMs) return 'max-age';
+    // A generation time of 0 is a placeholder some exporters write in tests
+    // (Routinator's `"generated": 0`), not a claim about the data's age.
+    const generated = this.file.generatedAt?.getTime();
+    if (generated !== undefined && generated > 0 && nowMs - generated > this.maxAgeMs) return 'old-data';
     return undefined;
   }
 

@@ -216,6 +216,25 @@ t.test('staleness by expiresAt and by maxAgeMs, with an injected clock', async (
   t.equal(set.stale(Date.parse('2030-01-01T00:00:00Z')), false);
 });
 
+t.test('data generated longer ago than maxAgeMs is stale even when freshly loaded', async (t) => {
+  let clock = Date.parse('2030-01-01T00:00:00Z');
+  const now = (): number => clock;
+  const old = new MemorySource('old', { now, maxAgeMs: 3_600_000 });
+  old.push(lines([A], { generated: '2029-12-31T22:59:59Z' }));
+  const placeholder = new MemorySource('placeholder', { now, maxAgeMs: 3_600_000 });
+  placeholder.push(lines([B], { generated: '1970-01-01T00:00:00Z' }));
+  t.teardown(async () => {
+    await old.stop();
+    await placeholder.stop();
+  });
+  await old.start();
+  await placeholder.start();
+  t.equal(old.staleReason(clock), 'old-data', 'a dead export job is noticed');
+  t.equal(placeholder.staleReason(clock), undefined, 'generated 0 is a placeholder, not an age');
+  clock = Date.parse('2029-12-31T23:30:00Z');
+  t.equal(old.staleReason(clock), undefined);
+});
+
 t.test('failures do not refresh lastSuccessAt', async (t) => {
   let clock = 1_000;
   const a = new MemorySource('a', { now: () => clock, maxAgeMs: 100 });
