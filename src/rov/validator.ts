@@ -9,7 +9,7 @@
  */
 import type { Asn } from '../net/asn.js';
 import { type Afi, Prefix } from '../net/prefix.js';
-import type { AsPath } from '../bgp/as-path.js';
+import { type AsPath, originOf } from '../bgp/as-path.js';
 import { EMPTY_PAYLOAD, type RpkiPayload, samePayload } from '../rpki/payload.js';
 import type { VrpDelta } from '../rpki/vrp-table.js';
 import type { RouteValidity, RovState } from './validity.js';
@@ -101,6 +101,15 @@ export class Validator {
 
   validate(prefix: Prefix, origin: Asn | null): RovState {
     return this.current.vrps.validate(prefix, origin);
+  }
+
+  /**
+   * RFC 6811 §2 for a route as announced: the origin is taken from the
+   * AS_PATH, and a path whose origin is NONE (an AS_SET last, or empty with
+   * no local AS given) is never valid.
+   */
+  validateRoute(prefix: Prefix, path: AsPath, localAsn?: Asn): RovState {
+    return this.current.vrps.validate(prefix, originOf(path, localAsn));
   }
 
   explain(prefix: Prefix, origin: Asn | null): RouteValidity {

@@ -61,3 +61,19 @@ t.test('ASPA attestations are part of the snapshot', async (t) => {
   v.publish(makePayload(VrpTable.EMPTY, [makeAspa(64501 as Asn, [64500 as Asn]), makeAspa(64502 as Asn, [64503 as Asn])]));
   t.equal(v.verifyPath(leak, 4, 'upstream').state, 'invalid');
 });
+
+t.test('validateRoute takes the origin from the AS_PATH (RFC 6811 §2)', async (t) => {
+  const { AsPath } = await import('../../src/bgp/as-path.js');
+  const v = new Validator();
+  v.publish(payload(['192.0.2.0/24', 24, 'AS64496']));
+  const route = (path: string, prefix = '192.0.2.0/24', local?: number) =>
+    v.validateRoute(P(prefix), AsPath.parse(path), local === undefined ? undefined : (local as Asn));
+  t.equal(route('65000 64496'), RovState.Valid, 'origin is the last AS of the AS_SEQUENCE');
+  t.equal(route('64496 65000'), RovState.Invalid);
+  t.equal(route('65000 64496 64496 64496'), RovState.Valid, 'prepending does not change the origin');
+  t.equal(route('65000 {64496,64497}'), RovState.Invalid, 'AS_SET last: origin NONE, never valid');
+  t.equal(route('65000 {64496,64497}', '203.0.113.0/24'), RovState.NotFound, 'NONE outside VRP space is not-found');
+  t.equal(route(''), RovState.Invalid, 'empty path from a peer: NONE');
+  t.equal(route('', '192.0.2.0/24', 64496), RovState.Valid, 'empty path of a local route: our own AS');
+  t.equal(route('65000 64496 (65001 65002)', '192.0.2.0/24', 64496), RovState.Valid, 'confederation segment last: our own AS');
+});
