@@ -6,11 +6,13 @@
  *
  * Sniffing looks at the first non-blank character only: `{` or `[` is
  * JSON, anything else CSV. Nothing else is guessed; a JSON object that is
- * none of the known shapes is refused rather than read as empty.
+ * none of the known shapes is refused rather than read as empty. An
+ * object with a top-level `roas` array first tries the fast path of
+ * json-fast.ts, which falls back to JSON.parse for anything unusual.
  */
+import { EMPTY_PAYLOAD } from '../payload.js';
 import { applySlurm } from '../slurm-apply.js';
 import { readSlurm } from '../slurm.js';
-import { EMPTY_PAYLOAD } from '../payload.js';
 import { parseRpkiCsv } from './csv.js';
 import { isRecord } from './json-fields.js';
 import { readJsonExport, readJsonExportFast } from './json-export.js';
