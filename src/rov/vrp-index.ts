@@ -14,10 +14,26 @@
  * from there visits exactly the covering prefixes, most specific first.
  * That is one binary search plus a few steps, with no allocation.
  *
- * Everything lives in typed arrays that share the sorted VrpTable's columns
- * (ASN, maxLength): about 800k VRPs cost some tens of megabytes, not the
- * hundreds an object per VRP or per trie node would. An index is immutable;
- * a new VRP set gets a new index (see Validator for the atomic swap).
+ * The binary search starts from a narrower range. For IPv4, a bucket table
+ * on the address: bucket h holds the prefixes whose (w0 - base) >>> shift
+ * is h, about one bucket per two prefixes (at most 2^18) spanning the
+ * forest's first words; since the bucket number only grows along the
+ * order, the answer lies in P's bucket or is the last entry before it.
+ * IPv6 space is used in a few RIR blocks, so buckets on the address would
+ * be nearly all empty or huge; there, fences: the first 64 bits of every
+ * 16th prefix, a small array searched first, which leaves a range of about
+ * 16 prefixes. A plain binary search over ~550k IPv4 prefixes makes a dozen
+ * cache misses on a shuffled table; these make two or three (see
+ * docs/benchmarks.md).
+ *
+ * Everything lives in typed arrays: about 800k VRPs cost some tens of
+ * megabytes, not the hundreds an object per VRP or per trie node would.
+ * Each distinct prefix is one record (address words, length, parent, first
+ * VRP row) and each VRP row one (ASN, maxLength) pair, so that a lookup on
+ * a shuffled full table touches few cache lines: with the fields in arrays
+ * of their own it took several times as many misses, and the misses are
+ * most of the cost (see docs/benchmarks.md). An index is immutable; a new
+ * VRP set gets a new index (see Validator for the atomic swap).
  */
 import type { Asn } from '../net/asn.js';
 import type { Afi, Prefix } from '../net/prefix.js';
@@ -32,33 +48,67 @@ export const ORIGIN_NONE = -1;
 const MASK = new Int32Array(33);
 for (let l = 1; l <= 32; l++) MASK[l] = (0xffffffff << (32 - l)) | 0;
 
-/** The forest of distinct VRP prefixes of one address family. */
+/**
+ * The forest of distinct VRP prefixes of one address family: one record of
+ * `stride` 32-bit words per prefix, in (address, length) order,
+ *
+ *   IPv4, stride 4:  w0 | length | parent | first
+ *   IPv6, stride 8:  w0 w1 w2 w3 | length | parent | first | (unused)
+ *
+ * where parent is the index of the nearest covering distinct prefix, or -1,
+ * and the prefix's VRPs are rows first .. (the next record's first) - 1 of
+ * the table; a last, sentinel record holds the row count as its first.
+ */
 interface PrefixForest {
   readonly count: number;
-  /** Address words of each distinct prefix (`stride` per prefix). */
-  readonly words: Uint32Array;
-  readonly length: Uint8Array;
-  /** Index of the nearest covering distinct prefix, or -1. */
-  readonly parent: Int32Array;
-  /** Rows of the VRP table for prefix u: first[u] .. first[u+1]-1. */
-  readonly first: Uint32Array;
+  /** Address words per prefix: 1 or 4. */
+  readonly words: 1 | 4;
+  readonly stride: 4 | 8;
+  /** count + 1 records. */
+  readonly nodes: Uint32Array;
+  /** The same memory, signed, for the parent field. */
+  readonly links: Int32Array;
+  /** (asn, maxLength) of each VRP row, interleaved. */
+  readonly rows: Uint32Array;
 }
 
+/** IPv4: the forest with a bucket table on the address. */
+interface BucketedForest extends PrefixForest {
+  /** Smallest first word; bucket of word w0 >= base is (w0 - base) >>> shift. */
+  readonly base: number;
+  readonly shift: number;
+  /** Number of buckets, a power of two. */
+  readonly buckets: number;
+  /** buckets + 1 entries: the prefixes of bucket h are start[h] .. start[h+1]-1. */
+  readonly start: Uint32Array;
+}
+
+/** IPv6: the forest with fences. */
+interface FencedForest extends PrefixForest {
+  /** (w0, w1) of records 0, FENCE, 2 FENCE, …, interleaved. */
+  readonly fences: Uint32Array;
+  readonly fenceCount: number;
+}
+
+/** At most 2^18 buckets: a 1 MiB table, for the ~550k IPv4 prefixes of a full set. */
+const MAX_BUCKET_BITS = 18;
+/** One fence per 16 IPv6 prefixes. */
+const FENCE = 16;
+
+/** Field offsets in a record, after the address words. */
+const LEN = 0;
+const PARENT = 1;
+const FIRST = 2;
+
 export class VrpIndex {
-  private readonly v4: PrefixForest;
-  private readonly v6: PrefixForest;
-  private readonly asn4: Uint32Array;
-  private readonly max4: Uint8Array;
-  private readonly asn6: Uint32Array;
-  private readonly max6: Uint8Array;
+  private readonly v4: BucketedForest;
+  private readonly v6: FencedForest;
 
   private constructor(readonly table: VrpTable) {
-    this.v4 = buildForest(table.v4);
-    this.v6 = buildForest(table.v6);
-    this.asn4 = table.v4.asn;
-    this.max4 = table.v4.maxLength;
-    this.asn6 = table.v6.asn;
-    this.max6 = table.v6.maxLength;
+    const v4 = buildForest(table.v4);
+    this.v4 = { ...v4, ...bucketTable(v4.nodes, v4.stride, v4.count) };
+    const v6 = buildForest(table.v6);
+    this.v6 = { ...v6, ...fenceTable(v6.nodes, v6.stride, v6.count) };
   }
 
   static build(table: VrpTable): VrpIndex {
@@ -82,34 +132,39 @@ export class VrpIndex {
    * number (ORIGIN_NONE for NONE).
    */
   validateV4(address: number, length: number, origin: number): RovState {
+    // Records: w0 | length | parent | first (stride 4).
     const f = this.v4;
-    const words = f.words;
-    const lens = f.length;
-    let lo = 0;
-    let hi = f.count;
+    if (address < f.base) return RovState.NotFound;
+    const nodes = f.nodes;
+    const h = (address - f.base) >>> f.shift;
+    let lo = f.count;
+    let hi = lo;
+    if (h < f.buckets) {
+      lo = f.start[h]!;
+      hi = f.start[h + 1]!;
+    }
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const w = words[mid]!;
-      if (w < address || (w === address && lens[mid]! <= length)) lo = mid + 1;
+      const w = nodes[mid * 4]!;
+      if (w < address || (w === address && nodes[mid * 4 + 1]! <= length)) lo = mid + 1;
       else hi = mid;
     }
+    const links = f.links;
     let u = lo - 1;
-    const parent = f.parent;
     while (u >= 0) {
-      const l = lens[u]!;
-      if (l <= length && ((address ^ words[u]!) & MASK[l]!) === 0) break;
-      u = parent[u]!;
+      const b = u * 4;
+      const l = nodes[b + 1]!;
+      if (l <= length && ((address ^ nodes[b]!) & MASK[l]!) === 0) break;
+      u = links[b + 2]!;
     }
     if (u < 0) return RovState.NotFound;
     // RFC 6483 §4 / RFC 7607: an AS0 VRP never matches, and no route with
     // origin 0 can be valid, so origin 0 skips the match loop entirely.
     if (origin > 0) {
-      const first = f.first;
-      const asn = this.asn4;
-      const max = this.max4;
-      for (; u >= 0; u = parent[u]!) {
-        for (let r = first[u]!, end = first[u + 1]!; r < end; r++) {
-          if (asn[r] === origin && length <= max[r]!) return RovState.Valid;
+      const rows = f.rows;
+      for (; u >= 0; u = links[u * 4 + 2]!) {
+        for (let r = nodes[u * 4 + 3]!, end = nodes[u * 4 + 7]!; r < end; r++) {
+          if (rows[r * 2] === origin && length <= rows[r * 2 + 1]!) return RovState.Valid;
         }
       }
     }
@@ -118,36 +173,49 @@ export class VrpIndex {
 
   /** IPv6 fast path: the address as four unsigned 32-bit words. */
   validateV6(w0: number, w1: number, w2: number, w3: number, length: number, origin: number): RovState {
+    // Records: w0 w1 w2 w3 | length | parent | first | - (stride 8).
     const f = this.v6;
-    const words = f.words;
-    const lens = f.length;
-    let lo = 0;
-    let hi = f.count;
+    const nodes = f.nodes;
+    // Fences: a = the first fence not below (w0, w1); e = the first above it.
+    const fences = f.fences;
+    const fc = f.fenceCount;
+    let a = 0;
+    let e = fc;
+    while (a < e) {
+      const mid = (a + e) >>> 1;
+      const x = fences[mid * 2]!;
+      if (x < w0 || (x === w0 && fences[mid * 2 + 1]! < w1)) a = mid + 1;
+      else e = mid;
+    }
+    e = a;
+    while (e < fc && fences[e * 2] === w0 && fences[e * 2 + 1] === w1) e++;
+    // Fence a - 1 is below the route, fence e above it (when they exist).
+    let lo = a > 0 ? (a - 1) * FENCE : 0;
+    let hi = e < fc ? e * FENCE : f.count;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const b = mid * 4;
-      let d = words[b]! - w0;
-      if (d === 0) d = words[b + 1]! - w1;
-      if (d === 0) d = words[b + 2]! - w2;
-      if (d === 0) d = words[b + 3]! - w3;
-      if (d < 0 || (d === 0 && lens[mid]! <= length)) lo = mid + 1;
+      const b = mid * 8;
+      let d = nodes[b]! - w0;
+      if (d === 0) d = nodes[b + 1]! - w1;
+      if (d === 0) d = nodes[b + 2]! - w2;
+      if (d === 0) d = nodes[b + 3]! - w3;
+      if (d < 0 || (d === 0 && nodes[b + 4]! <= length)) lo = mid + 1;
       else hi = mid;
     }
+    const links = f.links;
     let u = lo - 1;
-    const parent = f.parent;
     while (u >= 0) {
-      const l = lens[u]!;
-      if (l <= length && coversV6(words, u * 4, l, w0, w1, w2, w3)) break;
-      u = parent[u]!;
+      const b = u * 8;
+      const l = nodes[b + 4]!;
+      if (l <= length && coversV6(nodes, b, l, w0, w1, w2, w3)) break;
+      u = links[b + 5]!;
     }
     if (u < 0) return RovState.NotFound;
     if (origin > 0) {
-      const first = f.first;
-      const asn = this.asn6;
-      const max = this.max6;
-      for (; u >= 0; u = parent[u]!) {
-        for (let r = first[u]!, end = first[u + 1]!; r < end; r++) {
-          if (asn[r] === origin && length <= max[r]!) return RovState.Valid;
+      const rows = f.rows;
+      for (; u >= 0; u = links[u * 8 + 5]!) {
+        for (let r = nodes[u * 8 + 6]!, end = nodes[u * 8 + 14]!; r < end; r++) {
+          if (rows[r * 2] === origin && length <= rows[r * 2 + 1]!) return RovState.Valid;
         }
       }
     }
@@ -158,8 +226,10 @@ export class VrpIndex {
   covering(prefix: Prefix): Vrp[] {
     const out: Vrp[] = [];
     const f = prefix.afi === 4 ? this.v4 : this.v6;
-    for (let u = this.deepestCovering(prefix); u >= 0; u = f.parent[u]!) {
-      for (let r = f.first[u]!; r < f.first[u + 1]!; r++) out.push(this.table.vrpAt(prefix.afi, r));
+    const at = f.words;
+    for (let u = this.deepestCovering(prefix); u >= 0; u = f.links[u * f.stride + at + PARENT]!) {
+      const end = f.nodes[(u + 1) * f.stride + at + FIRST]!;
+      for (let r = f.nodes[u * f.stride + at + FIRST]!; r < end; r++) out.push(this.table.vrpAt(prefix.afi, r));
     }
     return out;
   }
@@ -189,13 +259,14 @@ export class VrpIndex {
     });
   }
 
-  /** Bytes held in typed arrays (index and the VRP table it shares). */
+  /** Bytes held in typed arrays (the index and the VRP table it keeps for evidence). */
   byteSize(): number {
-    const forest = (f: PrefixForest) =>
-      f.words.byteLength + f.length.byteLength + f.parent.byteLength + f.first.byteLength;
+    const forest = (f: PrefixForest) => f.nodes.byteLength + f.rows.byteLength;
     const columns = (c: VrpColumns) =>
       c.words.byteLength + c.length.byteLength + c.maxLength.byteLength + c.asn.byteLength + c.ta.byteLength;
-    return forest(this.v4) + forest(this.v6) + columns(this.table.v4) + columns(this.table.v6);
+    return (
+      forest(this.v4) + this.v4.start.byteLength + forest(this.v6) + this.v6.fences.byteLength + columns(this.table.v4) + columns(this.table.v6)
+    );
   }
 
   /** Counts for logs and metrics. */
@@ -212,21 +283,23 @@ export class VrpIndex {
   private deepestCovering(prefix: Prefix): number {
     const afi: Afi = prefix.afi;
     const f = afi === 4 ? this.v4 : this.v6;
-    const s = afi === 4 ? 1 : 4;
+    const s = f.words;
+    const z = f.stride;
+    const nodes = f.nodes;
     let lo = 0;
     let hi = f.count;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       let d = 0;
-      for (let k = 0; k < s && d === 0; k++) d = f.words[mid * s + k]! - prefix.word(k);
-      if (d < 0 || (d === 0 && f.length[mid]! <= prefix.length)) lo = mid + 1;
+      for (let k = 0; k < s && d === 0; k++) d = nodes[mid * z + k]! - prefix.word(k);
+      if (d < 0 || (d === 0 && nodes[mid * z + s + LEN]! <= prefix.length)) lo = mid + 1;
       else hi = mid;
     }
     let u = lo - 1;
     while (u >= 0) {
-      const l = f.length[u]!;
-      if (l <= prefix.length && coversWords(f.words, u * s, s, l, prefix)) return u;
-      u = f.parent[u]!;
+      const l = nodes[u * z + s + LEN]!;
+      if (l <= prefix.length && coversWords(nodes, u * z, s, l, prefix)) return u;
+      u = f.links[u * z + s + PARENT]!;
     }
     return -1;
   }
@@ -278,13 +351,67 @@ function buildForest(c: VrpColumns): PrefixForest {
     m++;
   }
   first[m] = n;
+  // Pack into records (see PrefixForest), with the sentinel at m.
+  const stride = s === 1 ? 4 : 8;
+  const nodes = new Uint32Array((m + 1) * stride);
+  const links = new Int32Array(nodes.buffer);
+  for (let u = 0; u < m; u++) {
+    const b = u * stride;
+    for (let k = 0; k < s; k++) nodes[b + k] = words[u * s + k]!;
+    nodes[b + s + LEN] = length[u]!;
+    links[b + s + PARENT] = parent[u]!;
+    nodes[b + s + FIRST] = first[u]!;
+  }
+  links[m * stride + s + PARENT] = -1;
+  nodes[m * stride + s + FIRST] = n;
+  const rows = new Uint32Array(n * 2);
+  for (let r = 0; r < n; r++) {
+    rows[r * 2] = c.asn[r]!;
+    rows[r * 2 + 1] = c.maxLength[r]!;
+  }
   return {
     count: m,
-    words: words.slice(0, m * s),
-    length: length.slice(0, m),
-    parent: parent.slice(0, m),
-    first: first.slice(0, m + 1),
+    words: s,
+    stride,
+    nodes,
+    links,
+    rows,
   };
+}
+
+/** Every FENCE-th record's first two words (a second word of 0 for IPv4). */
+function fenceTable(nodes: Uint32Array, stride: number, m: number): { fences: Uint32Array; fenceCount: number } {
+  const fenceCount = Math.ceil(m / FENCE);
+  const fences = new Uint32Array(fenceCount * 2);
+  for (let j = 0; j < fenceCount; j++) {
+    fences[j * 2] = nodes[j * FENCE * stride]!;
+    fences[j * 2 + 1] = stride > 4 ? nodes[j * FENCE * stride + 1]! : 0;
+  }
+  return { fences, fenceCount };
+}
+
+/**
+ * The bucket table over the first words (sorted, `m` prefixes, `s` words
+ * each): about m/2 buckets, the smallest shift that fits the span of first
+ * words into them, and for each bucket the index of its first prefix.
+ */
+function bucketTable(words: Uint32Array, s: number, m: number): { base: number; shift: number; buckets: number; start: Uint32Array } {
+  let bits = 0;
+  while (bits < MAX_BUCKET_BITS && 2 ** (bits + 1) <= m) bits++;
+  const buckets = 2 ** bits;
+  const start = new Uint32Array(buckets + 1);
+  if (m === 0) return { base: 0, shift: 0, buckets, start };
+  const base = words[0]!;
+  const span = words[(m - 1) * s]! - base;
+  let shift = 0;
+  while (span / 2 ** shift >= buckets) shift++;
+  let u = 0;
+  for (let h = 0; h <= buckets; h++) {
+    // First prefix whose bucket is h or later.
+    while (u < m && (words[u * s]! - base) >>> shift < h) u++;
+    start[h] = u;
+  }
+  return { base, shift, buckets, start };
 }
 
 function sameWords(a: Uint32Array, ai: number, b: Uint32Array, bi: number, s: number): boolean {

@@ -317,6 +317,21 @@ class GrowableColumns {
   }
 }
 
+/** Stable insertion sort of rows[from..to) by (asn, maxLength): runs are a few rows long. */
+function insertionSortByAsn(rows: Uint32Array, from: number, to: number, asn: Uint32Array, maxLength: Uint8Array): void {
+  for (let i = from + 1; i < to; i++) {
+    const r = rows[i]!;
+    const a = asn[r]!;
+    const x = maxLength[r]!;
+    let j = i - 1;
+    while (j >= from && (asn[rows[j]!]! > a || (asn[rows[j]!] === a && maxLength[rows[j]!]! > x))) {
+      rows[j + 1] = rows[j]!;
+      j--;
+    }
+    rows[j + 1] = r;
+  }
+}
+
 function growTo<T extends Uint8Array | Uint16Array | Uint32Array>(from: T, to: T): T {
   to.set(from);
   return to;
@@ -324,65 +339,94 @@ function growTo<T extends Uint8Array | Uint16Array | Uint32Array>(from: T, to: T
 
 /**
  * Sorts rows by (words, length, asn, maxLength) and drops repeats, keeping
- * the first row of each (LSD radix sort is stable, so that is the first
- * added, and its trust anchor wins).
+ * the first row of each, so the first added, and its trust anchor, wins.
+ *
+ * First an LSD radix sort on (words, length), 16 bits a pass, that carries
+ * the key columns it still needs along with the row numbers: every pass
+ * reads its digits in sequence (read through the row number instead, each
+ * digit is a cache miss on a full set, and the sort takes several times as
+ * long). A pass whose digit is the same in every row is skipped (the low
+ * words of most IPv6 prefixes are zero). Then the rows equal in (words,
+ * length), the few prefixes with more than one VRP, are put in (asn,
+ * maxLength) order by an insertion sort of their short run while they are
+ * copied out. Both steps are stable.
  */
 function sortedUnique(g: GrowableColumns): VrpColumns {
   const n = g.count;
   const s = g.stride;
-  let order = new Uint32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  let scratch = new Uint32Array(n);
-  const counts = new Uint32Array(65537);
+  const words = g.words;
 
-  // One stable counting pass per 16-bit digit (8-bit for the byte columns),
-  // least significant key first.
-  const pass = (digit: (row: number) => number, buckets: number): void => {
-    counts.fill(0, 0, buckets + 1);
-    for (let i = 0; i < n; i++) counts[digit(order[i]!) + 1]!++;
-    // A digit that is the same in every row cannot reorder anything.
-    for (let k = 1; k <= buckets; k++) if (counts[k] === n) return;
-    for (let k = 1; k <= buckets; k++) counts[k] = counts[k]! + counts[k - 1]!;
-    for (let i = 0; i < n; i++) {
-      const row = order[i]!;
-      scratch[counts[digit(row)]!++] = row;
-    }
-    const t = order;
-    order = scratch;
-    scratch = t;
+  // The columns in the current order: row numbers, and the keys still to sort by.
+  let rows: Uint32Array = new Uint32Array(n);
+  for (let i = 0; i < n; i++) rows[i] = i;
+  const keys: Uint32Array[] = [];
+  for (let k = 0; k < s; k++) {
+    const col = new Uint32Array(n);
+    for (let i = 0; i < n; i++) col[i] = words[i * s + k]!;
+    keys.push(col);
+  }
+  const lengths = new Uint32Array(n);
+  for (let i = 0; i < n; i++) lengths[i] = g.length[i]!;
+  const counts = new Uint32Array(65537);
+  const dest = new Uint32Array(n);
+  let free: Uint32Array = new Uint32Array(n);
+
+  /** Moves a column to the order of this pass; its old array is reused by the next move. */
+  const move = (from: Uint32Array): Uint32Array => {
+    const into = free;
+    for (let i = 0; i < n; i++) into[dest[i]!] = from[i]!;
+    free = from;
+    return into;
+  };
+  /** One stable pass on bits shift..shift+15 of `digits`; moves `rows` and `carried`. */
+  const pass = (digits: Uint32Array, shift: number, carried: Uint32Array[]): void => {
+    counts.fill(0);
+    for (let i = 0; i < n; i++) counts[((digits[i]! >>> shift) & 0xffff) + 1]!++;
+    for (let k = 1; k <= 65536; k++) if (counts[k] === n) return; // one digit: nothing to reorder
+    for (let k = 1; k <= 65536; k++) counts[k] = counts[k]! + counts[k - 1]!;
+    for (let i = 0; i < n; i++) dest[i] = counts[(digits[i]! >>> shift) & 0xffff]!++;
+    rows = move(rows);
+    for (let c = 0; c < carried.length; c++) carried[c] = move(carried[c]!);
   };
 
-  const words = g.words;
-  pass((r) => g.maxLength[r]!, 256);
-  pass((r) => g.asn[r]! & 0xffff, 65536);
-  pass((r) => g.asn[r]! >>> 16, 65536);
-  pass((r) => g.length[r]!, 256);
+  // Least significant key first: length, then the words from last to
+  // first. `carried` holds the words later passes still read.
+  const carried = keys;
+  pass(lengths, 0, carried);
   for (let k = s - 1; k >= 0; k--) {
-    pass((r) => words[r * s + k]! & 0xffff, 65536);
-    pass((r) => words[r * s + k]! >>> 16, 65536);
+    pass(carried[k]!, 0, carried);
+    const word = carried.pop()!; // word k: its high half is its last use
+    pass(word, 16, carried);
   }
 
-  // Copy out in order, skipping rows equal to the previous one.
+  // Copy out in order, ordering each run of equal (words, length) by
+  // (asn, maxLength) and skipping rows equal to the previous one.
   const outWords = new Uint32Array(n * s);
   const outLength = new Uint8Array(n);
   const outMax = new Uint8Array(n);
   const outAsn = new Uint32Array(n);
   const outTa = new Uint16Array(n);
+  const sameKey = (a: number, b: number): boolean => {
+    if (g.length[a] !== g.length[b]) return false;
+    for (let k = 0; k < s; k++) if (words[a * s + k] !== words[b * s + k]) return false;
+    return true;
+  };
   let m = 0;
-  for (let i = 0; i < n; i++) {
-    const r = order[i]!;
-    if (m > 0) {
-      const p = m - 1;
-      let same = outLength[p] === g.length[r] && outAsn[p] === g.asn[r] && outMax[p] === g.maxLength[r];
-      for (let k = 0; same && k < s; k++) same = outWords[p * s + k] === words[r * s + k];
-      if (same) continue;
+  for (let i = 0; i < n; ) {
+    let j = i + 1;
+    while (j < n && sameKey(rows[i]!, rows[j]!)) j++;
+    if (j - i > 1) insertionSortByAsn(rows, i, j, g.asn, g.maxLength);
+    for (let q = i; q < j; q++) {
+      const r = rows[q]!;
+      if (q > i && outAsn[m - 1] === g.asn[r] && outMax[m - 1] === g.maxLength[r]) continue;
+      for (let k = 0; k < s; k++) outWords[m * s + k] = words[r * s + k]!;
+      outLength[m] = g.length[r]!;
+      outMax[m] = g.maxLength[r]!;
+      outAsn[m] = g.asn[r]!;
+      outTa[m] = g.ta[r]!;
+      m++;
     }
-    for (let k = 0; k < s; k++) outWords[m * s + k] = words[r * s + k]!;
-    outLength[m] = g.length[r]!;
-    outMax[m] = g.maxLength[r]!;
-    outAsn[m] = g.asn[r]!;
-    outTa[m] = g.ta[r]!;
-    m++;
+    i = j;
   }
   return {
     afi: g.afi,

@@ -176,3 +176,48 @@ t.test('parseAsn accepts every documented form', async (t) => {
   t.equal(parseAsn(65000), 65000);
   t.equal(parseAsn('1.10'), 65546);
 });
+
+t.test('bucketed search: below, inside and past the span of first words', async (t) => {
+  const index = indexOf([
+    parseVrp('10.0.0.0/8', 24, 'AS1'),
+    parseVrp('10.1.0.0/16', 16, 'AS2'),
+    parseVrp('223.255.255.0/24', 24, 'AS3'),
+    parseVrp('2001:db8::/32', 48, 'AS4'),
+    parseVrp('2a00::/12', 48, 'AS5'),
+  ]);
+  const check = (prefix: string, origin: number, want: string) =>
+    t.equal(rovStateName(index.validate(P(prefix), asn(origin))), want, `${prefix} AS${origin}`);
+  check('9.255.255.0/24', 1, 'not-found'); // below the first word
+  check('10.0.0.0/8', 1, 'valid');
+  check('10.200.0.0/16', 1, 'valid'); // covered from an earlier bucket
+  check('10.1.2.0/24', 2, 'invalid'); // 10.1.0.0/16-16 too short; 10/8 is AS1's
+  check('10.1.2.0/24', 1, 'valid');
+  check('223.255.255.0/24', 3, 'valid'); // the last bucket
+  check('224.0.0.0/4', 3, 'not-found'); // past the span
+  check('255.255.255.255/32', 3, 'not-found');
+  check('2001:db8:ffff::/48', 4, 'valid');
+  check('2001:db7::/32', 4, 'not-found'); // below
+  check('2a0f:ffff::/32', 5, 'valid'); // far bucket, covered by 2a00::/12
+  check('2a10::/32', 5, 'not-found');
+  check('ffff::/16', 5, 'not-found'); // past the span
+});
+
+t.test('fenced IPv6 search: many prefixes sharing their first 64 bits, and fence edges', async (t) => {
+  const vrps: Vrp[] = [parseVrp('2001:db8::/32', 32, 'AS1')];
+  // 60 host routes in one /64: several fences with the same first 64 bits.
+  for (let i = 0; i < 60; i++) vrps.push(parseVrp(`2001:db8::${(i * 3 + 1).toString(16)}/128`, 128, `AS${100 + i}`));
+  for (let i = 0; i < 40; i++) vrps.push(parseVrp(`2001:db8:${(i + 1).toString(16)}::/48`, 48, `AS${200 + i}`));
+  const index = indexOf(vrps);
+  for (let i = 0; i < 60; i++) {
+    const host = P(`2001:db8::${(i * 3 + 1).toString(16)}/128`);
+    t.equal(index.validate(host, asn(100 + i)), RovState.Valid, `host ${i}`);
+    t.equal(index.validate(host, asn(99)), RovState.Invalid);
+  }
+  t.equal(index.validate(P('2001:db8::2/128'), asn(100)), RovState.Invalid, 'between hosts: only the /32 covers');
+  t.equal(index.validate(P('2001:db8:28::/48'), asn(239)), RovState.Valid, 'the last /48');
+  t.equal(index.validate(P('2001:db8:29::/48'), asn(239)), RovState.Invalid);
+  t.equal(index.validate(P('2001:db8::/32'), asn(1)), RovState.Valid, 'the first prefix');
+  t.equal(index.validate(P('2001:db7:ffff::/48'), asn(1)), RovState.NotFound, 'before the first fence');
+  t.equal(index.validate(P('2001:db9::/32'), asn(1)), RovState.NotFound, 'past the last fence');
+  t.equal(index.explain(P('2001:db8::4/128'), asn(101)).matched.length, 1);
+});
