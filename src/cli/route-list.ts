@@ -7,7 +7,8 @@
  * a full table is 1.2 million lines and the target is a million a second.
  */
 import { parseAsn } from '../net/asn.js';
-import { type Afi, formatV6, parseInto } from '../net/prefix.js';
+import { type Afi, formatV6, parseRangeInto, writeV6Ascii } from '../net/prefix.js';
+import type { ByteOutput } from './output.js';
 
 export class RouteListError extends Error {
   constructor(
@@ -66,6 +67,33 @@ export class RouteCursor {
     return false;
   }
 
+  /** Writes the prefix in canonical form as ASCII (see prefixText()). */
+  writePrefix(out: ByteOutput): void {
+    out.reserve(48);
+    const buf = out.buf;
+    let p = out.pos;
+    if (this.afi === 6) {
+      p = writeV6Ascii(buf, p, this.w0, this.w1, this.w2, this.w3);
+      buf[p++] = 0x2f;
+      out.pos = p;
+      out.uint(this.length);
+      return;
+    }
+    const text = this.text;
+    let slash = false;
+    for (let i = this.prefixStart; i < this.prefixEnd; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 0x2f) slash = true;
+      buf[p++] = c;
+    }
+    if (!slash) {
+      buf[p++] = 0x2f; // "/32"
+      buf[p++] = 0x33;
+      buf[p++] = 0x32;
+    }
+    out.pos = p;
+  }
+
   /** The prefix in canonical text form (RFC 5952 for IPv6). */
   prefixText(): string {
     if (this.afi === 6) return `${formatV6(this.w0, this.w1, this.w2, this.w3)}/${this.length}`;
@@ -86,9 +114,8 @@ export class RouteCursor {
     if (sep === b) this.fail('expected "prefix,asn"');
     this.prefixStart = a;
     this.prefixEnd = sep;
-    const prefix = text.slice(a, sep);
-    const error = parseInto(prefix, this.scratch);
-    if (error !== undefined) this.fail(`invalid prefix ${JSON.stringify(prefix)}: ${error}`);
+    const error = parseRangeInto(text, a, sep, this.scratch);
+    if (error !== undefined) this.fail(`invalid prefix ${JSON.stringify(text.slice(a, sep))}: ${error}`);
     let s = sep + 1;
     while (s < b && (isBlank(text.charCodeAt(s)) || text.charCodeAt(s) === 0x2c)) s++;
     this.origin = this.asnAt(s, b);

@@ -15,7 +15,7 @@ import { type RovState, RovState as State, describeValidity, rovStateName } from
 import { validatedRouteJson } from '../rov/validity-json.js';
 import { VrpIndex } from '../rov/vrp-index.js';
 import { formatVrp } from '../rpki/vrp.js';
-import { LineWriter } from './output.js';
+import { ByteOutput } from './output.js';
 import { RouteCursor } from './route-list.js';
 import { UsageError } from './usage-error.js';
 
@@ -73,7 +73,9 @@ export async function validateCommand(argv: readonly string[], io: CommandIo): P
     return 0;
   }
   const source = values.routes!;
-  const text = source === '-' ? await io.readStdin() : await readFile(source, 'utf8');
+  // latin1: a one-byte string with no decoding; route lists are ASCII, and
+  // anything else fails the prefix/ASN parse with the line number.
+  const text = source === '-' ? await io.readStdin() : (await readFile(source)).toString('latin1');
   const counts = await printMany(io.stdout, index, new RouteCursor(text, source === '-' ? 'stdin' : source), format);
   const total = counts[0] + counts[1] + counts[2];
   io.stderr.write(
@@ -137,11 +139,19 @@ function taNote(ta: string): string {
   return ta ? ` (${ta})` : '';
 }
 
+const CSV_HEADER = Buffer.from('prefix,asn,state', 'latin1');
+const COMMA_AS = Buffer.from(',AS', 'latin1');
+/** ",valid" etc., indexed by RovState. */
+const CSV_STATES = (['not-found', 'valid', 'invalid'] as const).map((name) => Buffer.from(`,${name}`, 'latin1'));
+
 /** Prints one line per route in input order; returns counts by state. */
 async function printMany(out: Writable, index: VrpIndex, cursor: RouteCursor, format: Format): Promise<[number, number, number]> {
   const counts: [number, number, number] = [0, 0, 0];
-  const writer = new LineWriter(out);
-  if (format === 'csv') writer.line('prefix,asn,state');
+  const output = new ByteOutput(out);
+  if (format === 'csv') {
+    output.bytes(CSV_HEADER);
+    output.newline();
+  }
   while (cursor.next()) {
     const state: RovState =
       cursor.afi === 4
@@ -149,11 +159,15 @@ async function printMany(out: Writable, index: VrpIndex, cursor: RouteCursor, fo
         : index.validateV6(cursor.w0, cursor.w1, cursor.w2, cursor.w3, cursor.length, cursor.origin);
     counts[state]++;
     if (format === 'csv') {
-      writer.line(`${cursor.prefixText()},AS${cursor.origin},${rovStateName(state)}`);
+      // The hot path: bytes only, no string per line.
+      cursor.writePrefix(output);
+      output.bytes(COMMA_AS);
+      output.uint(cursor.origin);
+      output.bytes(CSV_STATES[state]!);
     } else if (format === 'json') {
       const prefix = Prefix.fromWords(cursor.afi, cursor.length, cursor.w0, cursor.w1, cursor.w2, cursor.w3);
       const origin = cursor.origin as Asn;
-      writer.line(JSON.stringify(validatedRouteJson(prefix, origin, index.explain(prefix, origin))));
+      output.text(JSON.stringify(validatedRouteJson(prefix, origin, index.explain(prefix, origin))));
     } else {
       let line = `${cursor.prefixText()} AS${cursor.origin} ${rovStateName(state)}`;
       if (state === State.Invalid) {
@@ -161,10 +175,11 @@ async function printMany(out: Writable, index: VrpIndex, cursor: RouteCursor, fo
         const why = index.explain(prefix, cursor.origin as Asn);
         line += ` ${why.reason} (covered by ${[...why.unmatchedLength, ...why.unmatchedAs].map(formatVrp).join(', ')})`;
       }
-      writer.line(line);
+      output.text(line);
     }
-    if (writer.full) await writer.flush();
+    output.newline();
+    if (output.full) await output.flush();
   }
-  await writer.flush();
+  await output.flush();
   return counts;
 }

@@ -177,24 +177,32 @@ const PARSE_SCRATCH = new Uint32Array(6);
  * route read from a text file (a million lines a second is the target).
  */
 export function parseInto(text: string, out: Uint32Array): string | undefined {
-  const slash = text.indexOf('/');
-  const addrEnd = slash < 0 ? text.length : slash;
+  return parseRangeInto(text, 0, text.length, out);
+}
+
+/** parseInto() for `text[start, end)`, so a line need not be sliced out first. */
+export function parseRangeInto(text: string, start: number, end: number, out: Uint32Array): string | undefined {
+  let slash = -1;
   let isV6 = false;
-  for (let i = 0; i < addrEnd; i++) {
-    if (text.charCodeAt(i) === 0x3a /* : */) {
-      isV6 = true;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x2f /* / */) {
+      slash = i;
       break;
     }
+    if (c === 0x3a /* : */) isV6 = true;
   }
-  const err = isV6 ? parseV6(text, 0, addrEnd, out) : parseV4(text, 0, addrEnd, out);
+  const addrEnd = slash < 0 ? end : slash;
+  if (addrEnd === start) return isV6 ? 'IPv6 address needs eight groups or "::"' : 'IPv4 address needs four octets';
+  const err = isV6 ? parseV6(text, start, addrEnd, out) : parseV4(text, start, addrEnd, out);
   if (err !== undefined) return err;
   const max = isV6 ? 128 : 32;
   let length = max;
   if (slash >= 0) {
     length = 0;
-    const n = text.length - slash - 1;
+    const n = end - slash - 1;
     if (n < 1 || n > 3) return 'length must be a number after "/"';
-    for (let i = slash + 1; i < text.length; i++) {
+    for (let i = slash + 1; i < end; i++) {
       const d = text.charCodeAt(i) - 0x30;
       if (d < 0 || d > 9) return 'length must be a number after "/"';
       length = length * 10 + d;
@@ -337,24 +345,53 @@ export function formatV4(w: number): string {
 /** RFC 5952 §4: lower-case hex, no leading zeros, the longest run of two or
  * more zero groups (the first if tied) shortened to "::". */
 export function formatV6(w0: number, w1: number, w2: number, w3: number): string {
-  const g = [w0 >>> 16, w0 & 0xffff, w1 >>> 16, w1 & 0xffff, w2 >>> 16, w2 & 0xffff, w3 >>> 16, w3 & 0xffff];
+  const end = writeV6Ascii(FORMAT_SCRATCH, 0, w0, w1, w2, w3);
+  return FORMAT_SCRATCH.toString('latin1', 0, end);
+}
+
+const FORMAT_SCRATCH = Buffer.alloc(40);
+const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
+
+/**
+ * Writes the RFC 5952 text of an IPv6 address as ASCII into `out` at `pos`
+ * (at most 39 bytes) and returns the position after it. Output code that
+ * prints a million addresses writes bytes, not strings.
+ */
+export function writeV6Ascii(out: Uint8Array, pos: number, w0: number, w1: number, w2: number, w3: number): number {
+  // Find the longest run of two or more zero groups; the first wins a tie.
   let bestStart = -1;
   let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    if (g[i] !== 0) {
-      i++;
+  let runStart = -1;
+  for (let i = 0; i <= 8; i++) {
+    const zero = i < 8 && groupOf(i, w0, w1, w2, w3) === 0;
+    if (zero && runStart < 0) runStart = i;
+    if (!zero && runStart >= 0) {
+      if (i - runStart > bestLen) {
+        bestStart = runStart;
+        bestLen = i - runStart;
+      }
+      runStart = -1;
+    }
+  }
+  let p = pos;
+  for (let i = 0; i < 8; i++) {
+    if (i === bestStart) {
+      out[p++] = 0x3a;
+      out[p++] = 0x3a;
+      i += bestLen - 1;
       continue;
     }
-    let j = i;
-    while (j < 8 && g[j] === 0) j++;
-    if (j - i > bestLen) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
+    if (i > 0 && i !== bestStart + bestLen) out[p++] = 0x3a;
+    const g = groupOf(i, w0, w1, w2, w3);
+    if (g >= 0x1000) out[p++] = HEX_DIGITS[g >>> 12]!;
+    if (g >= 0x100) out[p++] = HEX_DIGITS[(g >>> 8) & 0xf]!;
+    if (g >= 0x10) out[p++] = HEX_DIGITS[(g >>> 4) & 0xf]!;
+    out[p++] = HEX_DIGITS[g & 0xf]!;
   }
-  if (bestStart < 0) return g.map((x) => x.toString(16)).join(':');
-  const head = g.slice(0, bestStart).map((x) => x.toString(16)).join(':');
-  const tail = g.slice(bestStart + bestLen).map((x) => x.toString(16)).join(':');
-  return `${head}::${tail}`;
+  return p;
+}
+
+function groupOf(i: number, w0: number, w1: number, w2: number, w3: number): number {
+  const w = i < 2 ? w0 : i < 4 ? w1 : i < 6 ? w2 : w3;
+  return (i & 1) === 0 ? w >>> 16 : w & 0xffff;
 }
