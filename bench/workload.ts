@@ -27,6 +27,7 @@
  * longer than /48 here) is its top 48 bits, exact in a double.
  */
 import { RovState } from '../src/rov/validity.js';
+import { seededRandom } from '../test/helpers/random.js';
 
 /** Bump when the output for a given seed and size changes. */
 export const WORKLOAD_VERSION = 1;
@@ -136,17 +137,8 @@ export interface Workload {
 
 // --- randomness ----------------------------------------------------------
 
-/** mulberry32: small, fast, and the same sequence on every platform. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The same seeded PRNG (mulberry32) the property tests use.
+export { seededRandom };
 
 /** Draws an index with the given weights (cumulative table + binary search). */
 class Weighted {

@@ -1,11 +1,11 @@
 import t from 'tap';
-import { RouteCursor, RouteListError } from '../../src/cli/route-list.js';
+import { RouteCursor, RouteList, RouteListError } from '../../src/cli/route-list.js';
 import { caught } from '../helpers/errors.js';
 
 function readAll(text: string): string[] {
-  const c = new RouteCursor(text, 'routes.txt');
+  const list = RouteList.parse(text, 'routes.txt');
   const out: string[] = [];
-  while (c.next()) out.push(`${c.line}:${c.prefixText()}:${c.origin}:${c.afi}`);
+  for (let i = 0; i < list.count; i++) out.push(`${list.prefixText(i)}:${list.origin[i]}:${list.afi[i]}`);
   return out;
 }
 
@@ -24,18 +24,19 @@ t.test('reads prefix,asn lines in every accepted form', async (t) => {
   const c = new RouteCursor(text, 'routes.txt');
   const got: string[] = [];
   const err = caught(() => {
-    while (c.next()) got.push(`${c.line}:${c.prefixText()}:${c.origin}:${c.afi}`);
+    while (c.next()) got.push(`${c.line}:${text.slice(c.prefixStart, c.prefixEnd)}:${c.origin}:${c.afi}`);
   });
   t.same(got, [
     '3:192.0.2.0/24:65000:4',
     '4:198.51.100.0/24:64496:4',
-    '5:10.0.0.1/32:1:4',
-    '6:2001:db8::/32:4200000000:6',
+    '5:10.0.0.1:1:4',
+    '6:2001:DB8::/32:4200000000:6',
     '7:2001:db8:1::/48:65546:6',
   ]);
   t.type(err, RouteListError);
   t.match((err as RouteListError).message, /^routes\.txt:9: invalid ASN/);
-  t.same(readAll('192.0.2.0/24,AS1'), ['1:192.0.2.0/24:1:4'], 'no trailing newline');
+  t.same(readAll('192.0.2.0/24,AS1'), ['192.0.2.0/24:1:4'], 'no trailing newline');
+  t.same(readAll('10.0.0.1,1\n2001:DB8:0::1/128,2\n'), ['10.0.0.1/32:1:4', '2001:db8::1/128:2:6'], 'printed in canonical form');
   t.same(readAll(''), []);
 });
 

@@ -104,6 +104,20 @@ t.test('several VRP files are a union, SLURM applies on top', async (t) => {
   );
 });
 
+t.test('a large VRP set loads on a worker thread with the same results', async (t) => {
+  // 60k ROAs make a file over the 4 MiB threshold.
+  const roas = [];
+  for (let i = 0; i < 60000; i++) roas.push({ asn: `AS${64496 + (i % 50)}`, prefix: `10.${i >> 8}.${i & 255}.0/24`, maxLength: 24, ta: 'test anchor name' });
+  const dir = t.testdir({
+    'big.json': JSON.stringify({ roas }),
+    'routes.txt': '10.0.5.0/24,AS64501\n10.0.5.0/24,AS64502\n10.0.5.128/25,AS64501\n192.0.2.0/24,AS1\n',
+  });
+  const r = await rovd(['validate', '--vrps', join(dir, 'big.json'), '--routes', join(dir, 'routes.txt'), '--format', 'csv']);
+  t.equal(r.code, 0);
+  t.equal(r.out, 'prefix,asn,state\n10.0.5.0/24,AS64501,valid\n10.0.5.0/24,AS64502,invalid\n10.0.5.128/25,AS64501,invalid\n192.0.2.0/24,AS1,not-found\n');
+  t.match(r.err, /60000 VRPs/);
+});
+
 t.test('usage errors: one line, exit 2', async (t) => {
   const dir = t.testdir({ 'vrps.json': VRPS });
   const vrps = join(dir, 'vrps.json');

@@ -18,7 +18,7 @@
  * a file is bad; a differential test holds it to JSON.parse.
  */
 import { MAX_ASN, parseAsn } from '../../net/asn.js';
-import { parseInto } from '../../net/prefix.js';
+import { parseRangeInto } from '../../net/prefix.js';
 import type { VrpTableBuilder } from '../vrp-table.js';
 import type { EarliestExpiry } from './json-fields.js';
 
@@ -175,7 +175,11 @@ class Scanner {
     const t = this.text;
     let i = this.i;
     if (t.charCodeAt(i++) !== 0x7b) throw GIVE_UP;
-    let prefix: string | undefined;
+    // Where the prefix string lies: parsed in place, never sliced out, so
+    // 800k ROAs allocate no strings (the young-generation GC was a third of
+    // the load time).
+    let prefixStart = -1;
+    let prefixEnd = -1;
     let maxLength = -1;
     let asn = -1;
     let ta = '';
@@ -205,7 +209,10 @@ class Scanner {
           if (d === BACKSLASH || d < 0x20 || d !== d) throw GIVE_UP;
         }
         i = ve + 1;
-        if (key === F_PREFIX) prefix = t.slice(vs, ve);
+        if (key === F_PREFIX) {
+          prefixStart = vs;
+          prefixEnd = ve;
+        }
         else if (key === F_ASN) asn = asnAt(t, vs, ve);
         else if (key === F_TA) ta = this.taAt(vs, ve);
         else if (key !== F_OTHER) throw GIVE_UP; // a string maxLength, expires or source
@@ -231,7 +238,7 @@ class Scanner {
     }
     this.i = i;
     const out = this.out;
-    if (prefix === undefined || asn < 0 || asn > MAX_ASN || parseInto(prefix, out) !== undefined) throw GIVE_UP;
+    if (prefixStart < 0 || asn < 0 || asn > MAX_ASN || parseRangeInto(t, prefixStart, prefixEnd, out) !== undefined) throw GIVE_UP;
     const length = out[1]!;
     if (maxLength < length || maxLength > (out[0] === 4 ? 32 : 128)) throw GIVE_UP;
     if (expires >= 0) this.expiry.noteSeconds(expires);
