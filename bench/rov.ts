@@ -209,7 +209,9 @@ function main(): void {
   const checks: Check[] = [
     { name: 'table + index build', figure: fmtMs(buildMs), target: `< ${fmtMs(TARGET.buildMs)}`, pass: verdict(buildMs < TARGET.buildMs) },
     { name: 'validations/s, parsed (validateV4/V6)', figure: fmtRate(parsedRate), target: `>= ${fmtRate(TARGET.parsedPerSecond)}`, pass: verdict(parsedRate >= TARGET.parsedPerSecond) },
-    { name: 'validations/s, text (split + parseInto + parseAsn)', figure: fmtRate(splitRate), target: `>= ${fmtRate(TARGET.textPerSecond)}`, pass: verdict(splitRate >= TARGET.textPerSecond) },
+    // The naive reader (split into line strings) is shown for comparison only:
+    // the target applies to the reader the CLI uses.
+    { name: 'validations/s, text (split + parseInto + parseAsn)', figure: fmtRate(splitRate), target: 'comparison', pass: undefined },
     { name: 'validations/s, text (RouteCursor, as the CLI)', figure: fmtRate(cursorRate), target: `>= ${fmtRate(TARGET.textPerSecond)}`, pass: verdict(cursorRate >= TARGET.textPerSecond) },
     { name: 'index memory, byteSize()', figure: `${(byteSize / MB).toFixed(1)} MB`, target: `< ${TARGET.indexBytes / MB} MB`, pass: verdict(byteSize < TARGET.indexBytes) },
     {
