@@ -27,6 +27,7 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { IPv4CidrRange, IPv6CidrRange } from 'ip-num';
 import { RouteCursor } from '../src/cli/route-list.js';
 import { type Asn, parseAsn } from '../src/net/asn.js';
 import { Prefix, parseInto } from '../src/net/prefix.js';
@@ -190,6 +191,24 @@ function main(): void {
   const cursorRate = routes.count / (cursor.ms / 1000);
   line('RouteCursor (the CLI reader) + validate', `${fmtMs(cursor.ms)} = ${fmtRate(cursorRate)}${spread(cursor)}`);
   printCounts('  outcomes', cursor.counts);
+
+  // --- prefix parsing: ours against ip-num --------------------------------------------
+  // The design card names ip-num; this is the measurement behind using it
+  // as a test oracle rather than on the hot path.
+  const sample = routesText.split('\n', 200_000).map((l) => l.slice(0, l.indexOf(','))).filter((p) => p.length > 0);
+  section(`prefix parsing, the first ${fmtInt(sample.length)} prefixes of routes.txt (median of 3)`);
+  const ours = repeat(1, 3, () => {
+    let n = 0;
+    for (const p of sample) n += Prefix.parse(p).length;
+    return [n, 0, 0] as Counts;
+  });
+  const theirs = repeat(1, 3, () => {
+    let n = 0;
+    for (const p of sample) n += (p.includes(':') ? IPv6CidrRange.fromCidr(p) : IPv4CidrRange.fromCidr(p)).cidrPrefix.getValue() > 0n ? 1 : 0;
+    return [n, 0, 0] as Counts;
+  });
+  line('Prefix.parse', `${fmtMs(ours.ms)} = ${fmtRate(sample.length / (ours.ms / 1000))}`);
+  line('ip-num IPv4CidrRange/IPv6CidrRange.fromCidr', `${fmtMs(theirs.ms)} = ${fmtRate(sample.length / (theirs.ms / 1000))}`);
 
   // --- rovd validate end to end --------------------------------------------------------
   section(`rovd validate end to end (wall clock, median of ${CLI_RUNS})`);
