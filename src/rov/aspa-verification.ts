@@ -199,37 +199,55 @@ export function verifyAspaPath(
   return direction === 'upstream' ? upstream(index, compressed, afi) : downstream(index, compressed, afi);
 }
 
+/**
+ * One ramp of the path (draft -28 §5.4): hop by hop, is the next AS a
+ * provider of this one? `fromOrigin` walks the up-ramp from the origin (the
+ * right end, authorized(AS(i), AS(i+1)) for i = 1..N-1); otherwise the
+ * down-ramp from the neighbour (the left end, authorized(AS(j), AS(j-1))
+ * for j = N..2). `min` is the ramp's length up to the first hop that is not
+ * an attested provider (a gap or a "Not Provider+"), `max` up to the first
+ * "Not Provider+"; both are N when the ramp covers the path. The walk stops
+ * at the first "Not Provider+", since min <= max is fixed by then.
+ */
+interface Ramp {
+  readonly min: number;
+  readonly max: number;
+  /** The hop that ended `min`, if any. */
+  readonly gap: AspaHopEvidence | null;
+  /** The hop that ended `max`, if any. */
+  readonly brk: AspaHopEvidence | null;
+}
+
+function ramp(index: AspaIndex, p: readonly Asn[], afi: Afi, fromOrigin: boolean): Ramp {
+  const n = p.length;
+  let min = n;
+  let gap: AspaHopEvidence | null = null;
+  for (let k = 1; k < n; k++) {
+    const customer = fromOrigin ? p[n - k]! : p[k - 1]!;
+    const provider = fromOrigin ? p[n - k - 1]! : p[k]!;
+    const result = index.hop(customer, provider, afi);
+    if (result === 'provider') continue;
+    const hop: AspaHopEvidence = { customer, provider, result };
+    if (gap === null) {
+      min = k;
+      gap = hop;
+    }
+    if (result === 'not-provider') return { min, max: k, gap, brk: hop };
+  }
+  return { min, max: n, gap, brk: null };
+}
+
 /** Draft -28 §5.5 steps 4–6 on the compressed path (wire order). */
 function upstream(index: AspaIndex, p: readonly Asn[], afi: Afi): AspaVerification {
   const n = p.length;
-  let minUp = n;
-  let maxUp = n;
-  let firstGap: AspaHopEvidence | null = null;
-  let breakHop: AspaHopEvidence | null = null;
-  // authorized(AS(i), AS(i+1)) for i = 1..N-1; the first "Not Provider+"
-  // fixes max_up_ramp, and min_up_ramp <= max_up_ramp, so we can stop there.
-  for (let i = 1; i < n; i++) {
-    const customer = p[n - i]!;
-    const provider = p[n - i - 1]!;
-    const r = index.hop(customer, provider, afi);
-    if (r === 'provider') continue;
-    if (minUp === n) {
-      minUp = i;
-      firstGap = { customer, provider, result: r };
-    }
-    if (r === 'not-provider') {
-      maxUp = i;
-      breakHop = { customer, provider, result: r };
-      break;
-    }
-  }
-  const ramps: AspaRamps = { n, maxUp, minUp, maxDown: 0, minDown: 0 };
+  const up = ramp(index, p, afi, true);
+  const ramps: AspaRamps = { n, maxUp: up.max, minUp: up.min, maxDown: 0, minDown: 0 };
   const base = { direction: 'upstream' as const, afi, path: p, ramps, downHop: null };
-  if (breakHop !== null) {
-    return { ...base, state: 'invalid', reason: 'not-provider', upHop: breakHop, message: notProviderText(breakHop) };
+  if (up.brk !== null) {
+    return { ...base, state: 'invalid', reason: 'not-provider', upHop: up.brk, message: notProviderText(up.brk) };
   }
-  if (firstGap !== null) {
-    return { ...base, state: 'unknown', reason: 'no-attestation', upHop: firstGap, message: gapText(firstGap) };
+  if (up.gap !== null) {
+    return { ...base, state: 'unknown', reason: 'no-attestation', upHop: up.gap, message: gapText(up.gap) };
   }
   return { ...base, state: 'valid', reason: 'verified', upHop: null, message: validText(n) };
 }
@@ -237,70 +255,29 @@ function upstream(index: AspaIndex, p: readonly Asn[], afi: Afi): AspaVerificati
 /** Draft -28 §5.6 steps 4–6 on the compressed path (wire order). */
 function downstream(index: AspaIndex, p: readonly Asn[], afi: Afi): AspaVerification {
   const n = p.length;
-
-  let minUp = n;
-  let maxUp = n;
-  let upGap: AspaHopEvidence | null = null;
-  let upBreak: AspaHopEvidence | null = null;
-  for (let i = 1; i < n; i++) {
-    const customer = p[n - i]!;
-    const provider = p[n - i - 1]!;
-    const r = index.hop(customer, provider, afi);
-    if (r === 'provider') continue;
-    if (minUp === n) {
-      minUp = i;
-      upGap = { customer, provider, result: r };
-    }
-    if (r === 'not-provider') {
-      maxUp = i;
-      upBreak = { customer, provider, result: r };
-      break;
-    }
-  }
-
-  // authorized(AS(j), AS(j-1)) for j = N down to 2: is the next AS towards
-  // the origin a provider of the one nearer to us? The ramp is N - j + 1 ASes.
-  let minDown = n;
-  let maxDown = n;
-  let downGap: AspaHopEvidence | null = null;
-  let downBreak: AspaHopEvidence | null = null;
-  for (let j = n; j >= 2; j--) {
-    const customer = p[n - j]!;
-    const provider = p[n - j + 1]!;
-    const r = index.hop(customer, provider, afi);
-    if (r === 'provider') continue;
-    if (minDown === n) {
-      minDown = n - j + 1;
-      downGap = { customer, provider, result: r };
-    }
-    if (r === 'not-provider') {
-      maxDown = n - j + 1;
-      downBreak = { customer, provider, result: r };
-      break;
-    }
-  }
-
-  const ramps: AspaRamps = { n, maxUp, minUp, maxDown, minDown };
+  const up = ramp(index, p, afi, true);
+  const down = ramp(index, p, afi, false);
+  const ramps: AspaRamps = { n, maxUp: up.max, minUp: up.min, maxDown: down.max, minDown: down.min };
   const base = { direction: 'downstream' as const, afi, path: p, ramps };
-  if (maxUp + maxDown < n) {
+  if (up.max + down.max < n) {
     // Both bounds are < N here, so both breaking hops exist.
-    const up = upBreak!;
-    const down = downBreak!;
+    const upHop = up.brk!;
+    const downHop = down.brk!;
     return {
       ...base,
       state: 'invalid',
       reason: 'valley',
-      upHop: up,
-      downHop: down,
+      upHop,
+      downHop,
       message:
-        `up-ramp from the origin ends at ${formatAsn(up.customer)} (${notProviderText(up)}) and ` +
-        `down-ramp from the neighbour ends at ${formatAsn(down.customer)} (${notProviderText(down)}): ` +
+        `up-ramp from the origin ends at ${formatAsn(upHop.customer)} (${notProviderText(upHop)}) and ` +
+        `down-ramp from the neighbour ends at ${formatAsn(downHop.customer)} (${notProviderText(downHop)}): ` +
         'more than one hop apart, a route leak or a forged path',
     };
   }
-  if (minUp + minDown < n) {
-    const parts = [upGap, downGap].filter((h): h is AspaHopEvidence => h !== null).map(gapText);
-    return { ...base, state: 'unknown', reason: 'no-attestation', upHop: upGap, downHop: downGap, message: parts.join('; ') };
+  if (up.min + down.min < n) {
+    const parts = [up.gap, down.gap].filter((h): h is AspaHopEvidence => h !== null).map(gapText);
+    return { ...base, state: 'unknown', reason: 'no-attestation', upHop: up.gap, downHop: down.gap, message: parts.join('; ') };
   }
   return { ...base, state: 'valid', reason: 'verified', upHop: null, downHop: null, message: validText(n) };
 }
