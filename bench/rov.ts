@@ -63,6 +63,7 @@ import {
   type Workload,
   generateWorkload,
   lengthShares,
+  validateRouteAt,
 } from './workload.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -434,12 +435,7 @@ function validateCursor(index: VrpIndex, text: string): Counts {
 function checkAgainstIntent(index: VrpIndex, r: RouteArrays): number {
   let differ = 0;
   for (let i = 0; i < r.count; i++) {
-    const b = i * 4;
-    const state =
-      r.afi[i] === 4
-        ? index.validateV4(r.words[b]!, r.length[i]!, r.origin[i]!)
-        : index.validateV6(r.words[b]!, r.words[b + 1]!, r.words[b + 2]!, r.words[b + 3]!, r.length[i]!, r.origin[i]!);
-    if (state !== r.intended[i]) differ++;
+    if (validateRouteAt(index, r, i) !== r.intended[i]) differ++;
   }
   return differ;
 }

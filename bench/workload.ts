@@ -28,6 +28,7 @@
  */
 import { RovState } from '../src/rov/validity.js';
 import { seededRandom } from '../test/helpers/random.js';
+import type { VrpIndex } from '../src/rov/vrp-index.js';
 
 /** Bump when the output for a given seed and size changes. */
 export const WORKLOAD_VERSION = 1;
@@ -89,6 +90,15 @@ export interface RouteArrays {
   readonly origin: Uint32Array;
   /** RovState the generator meant the route to have. */
   readonly intended: Uint8Array;
+}
+
+/** The index's answer for route `i` of `r`. */
+export function validateRouteAt(index: VrpIndex, r: RouteArrays, i: number): RovState {
+  const b = i * 4;
+  const w = r.words;
+  return r.afi[i] === 4
+    ? index.validateV4(w[b]!, r.length[i]!, r.origin[i]!)
+    : index.validateV6(w[b]!, w[b + 1]!, w[b + 2]!, w[b + 3]!, r.length[i]!, r.origin[i]!);
 }
 
 export interface StateCounts {

@@ -22,6 +22,7 @@ import {
   type WorkloadOptions,
   generateWorkload,
   lengthShares,
+  validateRouteAt,
 } from '../../bench/workload.js';
 
 const SMALL: WorkloadOptions = { seed: 7, vrps: 20_000, routes: 30_000 };
@@ -101,11 +102,7 @@ t.test('VrpIndex gives every route the intended outcome: ~half valid, ~1% invali
   const counts = [0, 0, 0];
   let differ = 0;
   for (let i = 0; i < r.count; i++) {
-    const b = i * 4;
-    const state =
-      r.afi[i] === 4
-        ? index.validateV4(r.words[b]!, r.length[i]!, r.origin[i]!)
-        : index.validateV6(r.words[b]!, r.words[b + 1]!, r.words[b + 2]!, r.words[b + 3]!, r.length[i]!, r.origin[i]!);
+    const state = validateRouteAt(index, r, i);
     counts[state]!++;
     if (state !== r.intended[i]) differ++;
   }
