@@ -151,6 +151,94 @@ export class VrpTable {
   stats(): { ipv4: number; ipv6: number } {
     return { ipv4: this.v4.count, ipv6: this.v6.count };
   }
+
+  /**
+   * The row of the VRP equal to row `j` of `other` (same family), or -1:
+   * a binary search, for checks such as RTR's "withdrawal of an unknown
+   * record" on a full set without building a hash of it.
+   */
+  indexOfRow(other: VrpColumns, j: number): number {
+    const c = this.columns(other.afi);
+    let lo = 0;
+    let hi = c.count - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const d = compareRows(c, mid, other, j);
+      if (d === 0) return mid;
+      if (d < 0) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
+  }
+
+  /**
+   * This table with `removed` taken out and `added` put in, by one linear
+   * merge of sorted columns (no re-sort): applying a small RTR update to a
+   * full set costs a copy, not a sort. The caller guarantees that every
+   * removed VRP is held and no added one is (RTR's error rules check that).
+   */
+  withChanges(added: VrpTable, removed: VrpTable): VrpTable {
+    if (added.size === 0 && removed.size === 0) return this;
+    const tas = [...this.tas];
+    const taIds = new Map(tas.map((t, i) => [t, i]));
+    const remap = added.tas.map((t) => {
+      let id = taIds.get(t);
+      if (id === undefined) {
+        id = tas.length;
+        tas.push(t);
+        taIds.set(t, id);
+      }
+      return id;
+    });
+    if (tas.length > 0xffff) throw new RangeError('more than 65535 distinct trust anchors');
+    const merged = (afi: Afi): VrpColumns => mergeColumns(this.columns(afi), added.columns(afi), removed.columns(afi), remap);
+    return new VrpTable(merged(4), merged(6), Object.freeze(tas));
+  }
+}
+
+/** base - removed + added, all sorted; `remap` maps added's TA ids to the result's. */
+function mergeColumns(base: VrpColumns, added: VrpColumns, removed: VrpColumns, remap: readonly number[]): VrpColumns {
+  const s = base.stride;
+  const n = base.count - removed.count + added.count;
+  const out = {
+    afi: base.afi,
+    stride: s,
+    count: n,
+    words: new Uint32Array(n * s),
+    length: new Uint8Array(n),
+    maxLength: new Uint8Array(n),
+    asn: new Uint32Array(n),
+    ta: new Uint16Array(n),
+  };
+  const copy = (from: VrpColumns, i: number, ta: number, m: number): void => {
+    for (let k = 0; k < s; k++) out.words[m * s + k] = from.words[i * s + k]!;
+    out.length[m] = from.length[i]!;
+    out.maxLength[m] = from.maxLength[i]!;
+    out.asn[m] = from.asn[i]!;
+    out.ta[m] = ta;
+  };
+  let i = 0; // base
+  let j = 0; // added
+  let r = 0; // removed
+  let m = 0;
+  while (i < base.count || j < added.count) {
+    if (i < base.count && r < removed.count && compareRows(base, i, removed, r) === 0) {
+      i++;
+      r++;
+      continue;
+    }
+    if (j >= added.count || (i < base.count && compareRows(base, i, added, j) < 0)) {
+      copy(base, i, base.ta[i]!, m++);
+      i++;
+    } else {
+      copy(added, j, remap[added.ta[j]!]!, m++);
+      j++;
+    }
+  }
+  if (m !== n || r !== removed.count) {
+    throw new Error(`withChanges: ${removed.count - r} removed VRP(s) were not held, or an added one was`);
+  }
+  return out;
 }
 
 /** Collects VRPs in any order; `build()` sorts and deduplicates them. */

@@ -93,3 +93,41 @@ t.test('the builder grows and accepts raw fields', async (t) => {
   t.equal(table.size, 5001);
   t.same(table.tas, ['', 'ta', 'ta6']);
 });
+
+t.test('withChanges merges a small update into a large set without re-sorting', async (t) => {
+  const base = VrpTable.from([
+    V('10.0.0.0/8', 8, 'AS1', 'arin'),
+    V('192.0.2.0/24', 24, 'AS2', 'ripe'),
+    V('2001:db8::/32', 48, 'AS3', 'apnic'),
+  ]);
+  const added = VrpTable.from([V('10.1.0.0/16', 16, 'AS4', 'lacnic'), V('2001:db8::/32', 48, 'AS5', 'apnic')]);
+  const removed = VrpTable.from([V('192.0.2.0/24', 24, 'AS2')]);
+  const next = base.withChanges(added, removed);
+  t.same(list(next), ['AS1 10.0.0.0/8-8', 'AS4 10.1.0.0/16-16', 'AS3 2001:db8::/32-48', 'AS5 2001:db8::/32-48']);
+  t.equal(next.vrpAt(4, 1).ta, 'lacnic', 'trust anchors of added VRPs are carried over');
+  t.ok(next.equals(VrpTable.from([...next])), 'the result is in canonical order');
+  t.equal(base.withChanges(VrpTable.EMPTY, VrpTable.EMPTY), base);
+  t.throws(() => base.withChanges(VrpTable.EMPTY, VrpTable.from([V('198.51.100.0/24', 24, 'AS9')])), /not held/);
+
+  t.equal(base.indexOfRow(added.v4, 0), -1);
+  t.equal(next.indexOfRow(added.v4, 0), 1);
+  t.equal(next.indexOfRow(added.v6, 0), 1);
+
+  // Property: equal to rebuilding the set from scratch.
+  for (let round = 0; round < 30; round++) {
+    const rand = seededRandom(500 + round);
+    const pool = Array.from({ length: 300 }, () => {
+      const len = randomInt(rand, 8, 24);
+      const p = Prefix.masked(4, len, Math.floor(rand() * 2 ** 32));
+      return parseVrp(p.toString(), randomInt(rand, len, 24), String(randomInt(rand, 1, 20)));
+    });
+    const start = VrpTable.from(pool.slice(0, 200));
+    const all = [...start];
+    const keep = all.filter(() => rand() < 0.8);
+    const toRemove = all.filter((v) => !keep.includes(v));
+    const toAdd = [...VrpTable.from(pool.slice(200))].filter((v) => start.indexOfRow(VrpTable.from([v]).v4, 0) < 0);
+    const merged = start.withChanges(VrpTable.from(toAdd), VrpTable.from(toRemove));
+    if (!merged.equals(VrpTable.from([...keep, ...toAdd]))) t.fail(`round ${round}`);
+  }
+  t.pass('withChanges equals a rebuild');
+});
