@@ -196,7 +196,13 @@ export class VrpTable {
   }
 }
 
-/** base - removed + added, all sorted; `remap` maps added's TA ids to the result's. */
+
+/**
+ * base - removed + added, all sorted; `remap` maps added's TA ids to the
+ * result's. Each change is located in `base` by binary search and the
+ * unchanged runs between them are copied with typed-array `set` (a memcpy),
+ * so an update of k VRPs to n costs O(k log n) comparisons plus one copy.
+ */
 function mergeColumns(base: VrpColumns, added: VrpColumns, removed: VrpColumns, remap: readonly number[]): VrpColumns {
   const s = base.stride;
   const n = base.count - removed.count + added.count;
@@ -210,35 +216,74 @@ function mergeColumns(base: VrpColumns, added: VrpColumns, removed: VrpColumns, 
     asn: new Uint32Array(n),
     ta: new Uint16Array(n),
   };
-  const copy = (from: VrpColumns, i: number, ta: number, m: number): void => {
-    for (let k = 0; k < s; k++) out.words[m * s + k] = from.words[i * s + k]!;
-    out.length[m] = from.length[i]!;
-    out.maxLength[m] = from.maxLength[i]!;
-    out.asn[m] = from.asn[i]!;
-    out.ta[m] = ta;
-  };
-  let i = 0; // base
-  let j = 0; // added
-  let r = 0; // removed
   let m = 0;
-  while (i < base.count || j < added.count) {
-    if (i < base.count && r < removed.count && compareRows(base, i, removed, r) === 0) {
-      i++;
-      r++;
-      continue;
-    }
-    if (j >= added.count || (i < base.count && compareRows(base, i, added, j) < 0)) {
-      copy(base, i, base.ta[i]!, m++);
-      i++;
-    } else {
-      copy(added, j, remap[added.ta[j]!]!, m++);
+  const copyBase = (from: number, to: number): void => {
+    if (to <= from) return;
+    out.words.set(base.words.subarray(from * s, to * s), m * s);
+    out.length.set(base.length.subarray(from, to), m);
+    out.maxLength.set(base.maxLength.subarray(from, to), m);
+    out.asn.set(base.asn.subarray(from, to), m);
+    out.ta.set(base.ta.subarray(from, to), m);
+    m += to - from;
+  };
+  let src = 0;
+  let r = 0;
+  let j = 0;
+  let nextRemoved = r < removed.count ? positionOf(base, removed, r) : Infinity;
+  let nextAdded = j < added.count ? lowerBound(base, added, j) : Infinity;
+  while (r < removed.count || j < added.count) {
+    if (nextAdded <= nextRemoved) {
+      // base[nextAdded] sorts after the added row (it is not held), so the
+      // added row goes right before it.
+      copyBase(src, nextAdded);
+      src = nextAdded;
+      for (let k = 0; k < s; k++) out.words[m * s + k] = added.words[j * s + k]!;
+      out.length[m] = added.length[j]!;
+      out.maxLength[m] = added.maxLength[j]!;
+      out.asn[m] = added.asn[j]!;
+      out.ta[m] = remap[added.ta[j]!]!;
+      m++;
       j++;
+      nextAdded = j < added.count ? lowerBound(base, added, j) : Infinity;
+    } else {
+      copyBase(src, nextRemoved);
+      src = nextRemoved + 1;
+      r++;
+      nextRemoved = r < removed.count ? positionOf(base, removed, r) : Infinity;
     }
   }
-  if (m !== n || r !== removed.count) {
-    throw new Error(`withChanges: ${removed.count - r} removed VRP(s) were not held, or an added one was`);
-  }
+  copyBase(src, base.count);
   return out;
+}
+
+/** The first row of `c` not ordered before row `j` of `other`. */
+function lowerBound(c: VrpColumns, other: VrpColumns, j: number): number {
+  let lo = 0;
+  let hi = c.count;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareRows(c, mid, other, j) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo < c.count && compareRows(c, lo, other, j) === 0) {
+    throw new Error('withChanges: an added VRP is already held');
+  }
+  return lo;
+}
+
+/** The row of `c` equal to row `j` of `other`; it must be there. */
+function positionOf(c: VrpColumns, other: VrpColumns, j: number): number {
+  let lo = 0;
+  let hi = c.count;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareRows(c, mid, other, j) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo >= c.count || compareRows(c, lo, other, j) !== 0) {
+    throw new Error('withChanges: a removed VRP was not held');
+  }
+  return lo;
 }
 
 /** Collects VRPs in any order; `build()` sorts and deduplicates them. */
