@@ -152,6 +152,23 @@ export class VrpTable {
     return { ipv4: this.v4.count, ipv6: this.v6.count };
   }
 
+  /** The row of `vrp` in its family's columns, or -1. */
+  indexOf(vrp: Vrp): number {
+    const p = vrp.prefix;
+    const four = p.afi === 6;
+    const probe: VrpColumns = {
+      afi: p.afi,
+      stride: four ? 4 : 1,
+      count: 1,
+      words: four ? Uint32Array.of(p.w0, p.w1, p.w2, p.w3) : Uint32Array.of(p.w0),
+      length: Uint8Array.of(p.length),
+      maxLength: Uint8Array.of(vrp.maxLength),
+      asn: Uint32Array.of(vrp.asn),
+      ta: Uint16Array.of(0),
+    };
+    return this.indexOfRow(probe, 0);
+  }
+
   /**
    * The row of the VRP equal to row `j` of `other` (same family), or -1:
    * a binary search, for checks such as RTR's "withdrawal of an unknown
@@ -331,13 +348,16 @@ export class VrpTableBuilder {
     }
   }
 
-  build(): VrpTable {
+  /**
+   * Sorts and deduplicates. `onDuplicate`, if given, hears of every VRP
+   * dropped as a repeat (RTR treats a repeated announcement as an error,
+   * RFC 8210 §5.6; an export file does not).
+   */
+  build(onDuplicate?: (vrp: Vrp) => void): VrpTable {
     if (this.tas.length > 0xffff) throw new RangeError('more than 65535 distinct trust anchors');
-    return new VrpTable(
-      sortedUnique(this.v4),
-      sortedUnique(this.v6),
-      Object.freeze([...this.tas]),
-    );
+    const report = (g: GrowableColumns) =>
+      onDuplicate === undefined ? undefined : (r: number) => onDuplicate(growableVrp(g, r, this.tas));
+    return new VrpTable(sortedUnique(this.v4, report(this.v4)), sortedUnique(this.v6, report(this.v6)), Object.freeze([...this.tas]));
   }
 
   private taId(ta: string): number {
@@ -465,6 +485,16 @@ function insertionSortByAsn(rows: Uint32Array, from: number, to: number, asn: Ui
   }
 }
 
+function growableVrp(g: GrowableColumns, r: number, tas: readonly string[]): Vrp {
+  const s = g.stride;
+  const w = g.words;
+  const prefix =
+    s === 1
+      ? Prefix.fromWords(4, g.length[r]!, w[r]!)
+      : Prefix.fromWords(6, g.length[r]!, w[r * 4]!, w[r * 4 + 1]!, w[r * 4 + 2]!, w[r * 4 + 3]!);
+  return makeVrp(prefix, g.maxLength[r]!, g.asn[r]! as Asn, tas[g.ta[r]!] ?? '');
+}
+
 function growTo<T extends Uint8Array | Uint16Array | Uint32Array>(from: T, to: T): T {
   to.set(from);
   return to;
@@ -484,7 +514,7 @@ function growTo<T extends Uint8Array | Uint16Array | Uint32Array>(from: T, to: T
  * maxLength) order by an insertion sort of their short run while they are
  * copied out. Both steps are stable.
  */
-function sortedUnique(g: GrowableColumns): VrpColumns {
+function sortedUnique(g: GrowableColumns, onDuplicate?: (row: number) => void): VrpColumns {
   const n = g.count;
   const s = g.stride;
   const words = g.words;
@@ -551,7 +581,10 @@ function sortedUnique(g: GrowableColumns): VrpColumns {
     if (j - i > 1) insertionSortByAsn(rows, i, j, g.asn, g.maxLength);
     for (let q = i; q < j; q++) {
       const r = rows[q]!;
-      if (q > i && outAsn[m - 1] === g.asn[r] && outMax[m - 1] === g.maxLength[r]) continue;
+      if (q > i && outAsn[m - 1] === g.asn[r] && outMax[m - 1] === g.maxLength[r]) {
+        onDuplicate?.(r);
+        continue;
+      }
       for (let k = 0; k < s; k++) outWords[m * s + k] = words[r * s + k]!;
       outLength[m] = g.length[r]!;
       outMax[m] = g.maxLength[r]!;

@@ -1,0 +1,210 @@
+/**
+ * What one RTR cache has given us, changed one transaction at a time.
+ *
+ * RFC 8210 §5.1/§8: everything between Cache Response and End of Data is
+ * one update; a router applies it whole or not at all, so a session that
+ * breaks mid-update leaves the previous data in force. A Reset Query's
+ * answer replaces the whole set; a Serial Query's answer is a list of
+ * announcements and withdrawals against it.
+ *
+ * The errors are the RFC's: an announcement of a record already held is
+ * "Duplicate Announcement Received" (code 7) and a withdrawal of one not
+ * held is "Withdrawal of Unknown Record" (code 6) (RFC 8210 §5.6, §12).
+ * Identity is the full tuple: {prefix, max length, origin AS} for VRPs,
+ * {SKI, AS, SPKI} for router keys (§5.10), the customer AS for ASPAs
+ * (draft-ietf-sidrops-8210bis §5.12: an announcement for a customer already
+ * held replaces its provider set).
+ *
+ * A full sync of ~800k VRPs must not go through a hash table of strings
+ * (that alone is ~100 MB): reset transactions feed a VrpTableBuilder and
+ * find repeats while sorting. Incremental transactions are small and keep
+ * their net changes in a map, checked against the held set by binary search.
+ */
+import { type Asn, formatAsn } from '../net/asn.js';
+import { type Afi, Prefix } from '../net/prefix.js';
+import { type Aspa, makeAspaPerAfi } from '../rpki/aspa.js';
+import { type RpkiPayload, makePayload } from '../rpki/payload.js';
+import { type RouterKey, makeRouterKey } from '../rpki/router-key.js';
+import { type Vrp, formatVrp, makeVrp } from '../rpki/vrp.js';
+import { VrpTable, VrpTableBuilder } from '../rpki/vrp-table.js';
+
+/** RFC 8210 §12 codes a transaction can raise. */
+export const TransactionErrorCode = {
+  WithdrawalOfUnknownRecord: 6,
+  DuplicateAnnouncementReceived: 7,
+} as const;
+export type TransactionErrorCode = (typeof TransactionErrorCode)[keyof typeof TransactionErrorCode];
+
+export class RtrTransactionError extends Error {
+  constructor(
+    readonly code: TransactionErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RtrTransactionError';
+  }
+}
+
+export interface CommittedUpdate {
+  readonly data: RtrCacheData;
+  /** VRPs that appeared and disappeared with this update. */
+  readonly added: VrpTable;
+  readonly removed: VrpTable;
+}
+
+/** The cache's data as the client holds it: immutable. */
+export class RtrCacheData {
+  private constructor(
+    readonly vrps: VrpTable,
+    /** By customer AS. */
+    readonly aspas: ReadonlyMap<number, Aspa>,
+    /** By `asn|ski|spki`. */
+    readonly routerKeys: ReadonlyMap<string, RouterKey>,
+  ) {}
+
+  static readonly EMPTY = new RtrCacheData(VrpTable.EMPTY, new Map(), new Map());
+
+  /** @internal built by a transaction's commit */
+  static of(vrps: VrpTable, aspas: ReadonlyMap<number, Aspa>, routerKeys: ReadonlyMap<string, RouterKey>): RtrCacheData {
+    return new RtrCacheData(vrps, aspas, routerKeys);
+  }
+
+  /** A transaction on this data; `reset` for the answer to a Reset Query. */
+  begin(reset: boolean): RtrTransaction {
+    return reset ? new ResetTransaction() : new IncrementalTransaction(this);
+  }
+
+  toPayload(): RpkiPayload {
+    return makePayload(this.vrps, this.aspas.values(), this.routerKeys.values());
+  }
+}
+
+/** The announcements and withdrawals of one Cache Response … End of Data. */
+export interface RtrTransaction {
+  vrp(announce: boolean, afi: Afi, w0: number, w1: number, w2: number, w3: number, length: number, maxLength: number, asn: number): void;
+  routerKey(announce: boolean, asn: Asn, skiHex: string, spkiBase64: string): void;
+  aspa(announce: boolean, customer: Asn, providers: readonly Asn[]): void;
+  /** Applies the whole update; throws RtrTransactionError. */
+  commit(): CommittedUpdate;
+}
+
+function vrpOf(afi: Afi, w0: number, w1: number, w2: number, w3: number, length: number, maxLength: number, asn: number): Vrp {
+  return makeVrp(Prefix.fromWords(afi, length, w0, w1, w2, w3), maxLength, asn as Asn);
+}
+
+function keyId(asn: Asn, ski: string, spki: string): string {
+  return `${asn}|${ski.toLowerCase()}|${spki}`;
+}
+
+/** A whole new set: announcements only (RFC 8210 §8.1, after Reset Query). */
+class ResetTransaction implements RtrTransaction {
+  private readonly builder = new VrpTableBuilder();
+  private readonly aspas = new Map<number, Aspa>();
+  private readonly keys = new Map<string, RouterKey>();
+
+  vrp(announce: boolean, afi: Afi, w0: number, w1: number, w2: number, w3: number, length: number, maxLength: number, asn: number): void {
+    if (!announce) {
+      throw new RtrTransactionError(
+        TransactionErrorCode.WithdrawalOfUnknownRecord,
+        `withdrawal of ${formatVrp(vrpOf(afi, w0, w1, w2, w3, length, maxLength, asn))} in a reset, where nothing is held`,
+      );
+    }
+    this.builder.addFields(afi, w0, w1, w2, w3, length, maxLength, asn, '');
+  }
+
+  routerKey(announce: boolean, asn: Asn, skiHex: string, spkiBase64: string): void {
+    const id = keyId(asn, skiHex, spkiBase64);
+    if (!announce) {
+      throw new RtrTransactionError(TransactionErrorCode.WithdrawalOfUnknownRecord, `withdrawal of router key ${id} in a reset`);
+    }
+    if (this.keys.has(id)) {
+      throw new RtrTransactionError(TransactionErrorCode.DuplicateAnnouncementReceived, `router key ${id} announced twice`);
+    }
+    this.keys.set(id, makeRouterKey(asn, skiHex, spkiBase64));
+  }
+
+  aspa(announce: boolean, customer: Asn, providers: readonly Asn[]): void {
+    if (!announce) {
+      throw new RtrTransactionError(TransactionErrorCode.WithdrawalOfUnknownRecord, `withdrawal of the ASPA of ${formatAsn(customer)} in a reset`);
+    }
+    if (this.aspas.has(customer)) {
+      throw new RtrTransactionError(TransactionErrorCode.DuplicateAnnouncementReceived, `ASPA of ${formatAsn(customer)} announced twice`);
+    }
+    this.aspas.set(customer, makeAspaPerAfi(customer, providers, providers));
+  }
+
+  commit(): CommittedUpdate {
+    let duplicate: Vrp | undefined;
+    const vrps = this.builder.build((v) => (duplicate ??= v));
+    if (duplicate !== undefined) {
+      throw new RtrTransactionError(TransactionErrorCode.DuplicateAnnouncementReceived, `${formatVrp(duplicate)} announced twice`);
+    }
+    return { data: RtrCacheData.of(vrps, this.aspas, this.keys), added: vrps, removed: VrpTable.EMPTY };
+  }
+}
+
+/** Changes against the held data (RFC 8210 §8.2, after Serial Query). */
+class IncrementalTransaction implements RtrTransaction {
+  /** Net change per VRP key: true announced, false withdrawn. */
+  private readonly vrpChanges = new Map<string, { announce: boolean; vrp: Vrp }>();
+  private readonly aspas: Map<number, Aspa>;
+  private readonly keys: Map<string, RouterKey>;
+
+  constructor(private readonly base: RtrCacheData) {
+    this.aspas = new Map(base.aspas);
+    this.keys = new Map(base.routerKeys);
+  }
+
+  vrp(announce: boolean, afi: Afi, w0: number, w1: number, w2: number, w3: number, length: number, maxLength: number, asn: number): void {
+    const key = `${afi}|${w0}|${w1}|${w2}|${w3}|${length}|${maxLength}|${asn}`;
+    const pending = this.vrpChanges.get(key);
+    const vrp = pending?.vrp ?? vrpOf(afi, w0, w1, w2, w3, length, maxLength, asn);
+    // Held now = held before, adjusted by what this transaction already did.
+    const heldBefore = pending === undefined ? this.held(vrp) : !pending.announce;
+    const heldNow = pending === undefined ? heldBefore : pending.announce;
+    if (announce && heldNow) {
+      throw new RtrTransactionError(TransactionErrorCode.DuplicateAnnouncementReceived, `${formatVrp(vrp)} is already held`);
+    }
+    if (!announce && !heldNow) {
+      throw new RtrTransactionError(TransactionErrorCode.WithdrawalOfUnknownRecord, `${formatVrp(vrp)} is not held`);
+    }
+    // Back to the starting state (withdrawn then announced again, or the
+    // reverse) is no change at all.
+    if (announce === heldBefore) this.vrpChanges.delete(key);
+    else this.vrpChanges.set(key, { announce, vrp });
+  }
+
+  routerKey(announce: boolean, asn: Asn, skiHex: string, spkiBase64: string): void {
+    const id = keyId(asn, skiHex, spkiBase64);
+    if (announce) {
+      if (this.keys.has(id)) {
+        throw new RtrTransactionError(TransactionErrorCode.DuplicateAnnouncementReceived, `router key ${id} is already held`);
+      }
+      this.keys.set(id, makeRouterKey(asn, skiHex, spkiBase64));
+    } else if (!this.keys.delete(id)) {
+      throw new RtrTransactionError(TransactionErrorCode.WithdrawalOfUnknownRecord, `router key ${id} is not held`);
+    }
+  }
+
+  aspa(announce: boolean, customer: Asn, providers: readonly Asn[]): void {
+    if (announce) {
+      this.aspas.set(customer, makeAspaPerAfi(customer, providers, providers));
+    } else if (!this.aspas.delete(customer)) {
+      throw new RtrTransactionError(TransactionErrorCode.WithdrawalOfUnknownRecord, `no ASPA is held for ${formatAsn(customer)}`);
+    }
+  }
+
+  commit(): CommittedUpdate {
+    const added = new VrpTableBuilder();
+    const removed = new VrpTableBuilder();
+    for (const { announce, vrp } of this.vrpChanges.values()) (announce ? added : removed).add(vrp);
+    const addedTable = added.build();
+    const removedTable = removed.build();
+    const vrps = this.base.vrps.withChanges(addedTable, removedTable);
+    return { data: RtrCacheData.of(vrps, this.aspas, this.keys), added: addedTable, removed: removedTable };
+  }
+
+  private held(vrp: Vrp): boolean {
+    return this.base.vrps.indexOf(vrp) >= 0;
+  }
+}
