@@ -1,0 +1,195 @@
+import t, { type Test } from 'tap';
+import type { Asn } from '../../src/net/asn.js';
+import { type RtrUpdate, RtrSession, type RtrSessionOptions } from '../../src/rtr/session.js';
+import { tcpTransport } from '../../src/rtr/transport.js';
+import { formatVrp } from '../../src/rpki/vrp.js';
+import { FakeCache, endOfData, prefixPdu } from './helpers/fake-cache.js';
+
+async function setup(t: Test, options: Partial<RtrSessionOptions> = {}) {
+  const cache = await FakeCache.start();
+  const session = new RtrSession({ name: 'fake', connect: tcpTransport('127.0.0.1', cache.port), retrySeconds: 1, responseTimeoutMs: 3000, ...options });
+  const updates: RtrUpdate[] = [];
+  session.onUpdate((u) => updates.push(u));
+  t.teardown(async () => {
+    await session.stop();
+    await cache.stop();
+  });
+  session.start();
+  return { cache, session, updates };
+}
+
+/** Waits for the next update, bounded. */
+function nextUpdate(session: RtrSession, timeoutMs = 5000): Promise<RtrUpdate> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no update')), timeoutMs);
+    const off = session.onUpdate((u) => {
+      clearTimeout(timer);
+      off();
+      resolve(u);
+    });
+  });
+}
+
+const vrpsOf = (u: RtrUpdate) => [...u.data.vrps].map(formatVrp);
+
+t.test('reset query, full load, then an incremental update on Serial Notify', async (t) => {
+  const { cache, session } = await setup(t);
+  await cache.waitFor(1);
+  t.match(cache.received[0], { type: 2, version: 2 }, 'opens with a version 2 Reset Query');
+
+  let update = nextUpdate(session);
+  cache.send(
+    { type: 3, version: 2, sessionId: 77 },
+    prefixPdu(2, true, '192.0.2.0/24', 24, 64496),
+    prefixPdu(2, true, '2001:db8::/32', 48, 64497),
+    { type: 11, version: 2, announce: true, customer: 64496 as Asn, providers: [64500 as Asn] },
+    { type: 7, version: 2, sessionId: 77, serial: 10, refreshInterval: 900, retryInterval: 30, expireInterval: 3600 },
+  );
+  let u = await update;
+  t.equal(u.reset, true);
+  t.same(vrpsOf(u), ['AS64496 192.0.2.0/24-24', 'AS64497 2001:db8::/32-48']);
+  t.equal(u.data.aspas.size, 1);
+  t.match(session.status(), { state: 'established', version: 2, sessionId: 77, serial: 10, timers: { refreshSeconds: 900, retrySeconds: 30, expireSeconds: 3600 }, stale: false });
+
+  update = nextUpdate(session);
+  cache.send({ type: 0, version: 2, sessionId: 77, serial: 11 });
+  await cache.waitFor(2);
+  t.match(cache.received[1], { type: 1, version: 2, sessionId: 77, serial: 10 }, 'Serial Notify brings a Serial Query');
+  cache.send(
+    { type: 3, version: 2, sessionId: 77 },
+    prefixPdu(2, false, '192.0.2.0/24', 24, 64496),
+    prefixPdu(2, true, '198.51.100.0/24', 24, 64498),
+    endOfData(2, 77, 11),
+  );
+  u = await update;
+  t.equal(u.reset, false);
+  t.same(vrpsOf(u), ['AS64498 198.51.100.0/24-24', 'AS64497 2001:db8::/32-48']);
+  t.same([...u.added].map(formatVrp), ['AS64498 198.51.100.0/24-24']);
+  t.same([...u.removed].map(formatVrp), ['AS64496 192.0.2.0/24-24']);
+  t.equal(session.status().serial, 11);
+
+  // A notify for a serial we already have changes nothing.
+  cache.send({ type: 0, version: 2, sessionId: 77, serial: 11 });
+  await new Promise((r) => setTimeout(r, 50));
+  t.equal(cache.received.length, 2);
+});
+
+t.test('Cache Reset and a new session id both lead to a Reset Query', async (t) => {
+  const { cache, session } = await setup(t);
+  await cache.waitFor(1);
+  let update = nextUpdate(session);
+  cache.send({ type: 3, version: 2, sessionId: 1 }, prefixPdu(2, true, '192.0.2.0/24', 24, 1), endOfData(2, 1, 5));
+  await update;
+
+  cache.send({ type: 0, version: 2, sessionId: 1, serial: 6 });
+  await cache.waitFor(2);
+  cache.send({ type: 8, version: 2 });
+  await cache.waitFor(3);
+  t.match(cache.received[2], { type: 2 }, 'Cache Reset → Reset Query');
+  update = nextUpdate(session);
+  cache.send({ type: 3, version: 2, sessionId: 1 }, prefixPdu(2, true, '198.51.100.0/24', 24, 2), endOfData(2, 1, 6));
+  const u = await update;
+  t.equal(u.reset, true);
+  t.same(vrpsOf(u), ['AS2 198.51.100.0/24-24'], 'a reset replaces everything');
+
+  cache.send({ type: 0, version: 2, sessionId: 1, serial: 7 });
+  await cache.waitFor(4);
+  t.match(cache.received[3], { type: 1, sessionId: 1, serial: 6 });
+  cache.send({ type: 3, version: 2, sessionId: 2 });
+  await cache.waitFor(5);
+  t.match(cache.received[4], { type: 2 }, 'a Cache Response with a new session id → Reset Query');
+});
+
+t.test('version negotiation: a version 1 cache', async (t) => {
+  const { cache, session } = await setup(t);
+  await cache.waitFor(1);
+  t.match(cache.received[0], { type: 2, version: 2 });
+  cache.send({ type: 10, version: 1, errorCode: 4, erroneousPdu: new Uint8Array(0), text: 'version 2 not supported' });
+  await cache.waitForConnections(2);
+  await cache.waitFor(2);
+  t.match(cache.received[1], { type: 2, version: 1 }, 'reconnects with a version 1 Reset Query');
+  const update = nextUpdate(session);
+  cache.send({ type: 3, version: 1, sessionId: 3 }, prefixPdu(1, true, '192.0.2.0/24', 24, 1), endOfData(1, 3, 1));
+  t.equal((await update).version, 1);
+
+  // After negotiation, another version is Unexpected Protocol Version (8).
+  cache.send({ type: 0, version: 2, sessionId: 3, serial: 2 });
+  await cache.waitFor(3);
+  t.match(cache.received[2], { type: 10, errorCode: 8 });
+  t.equal(session.current.vrps.size, 1, 'the data stays');
+});
+
+t.test('a cache that answers in a lower version directly (version 0)', async (t) => {
+  const { cache, session } = await setup(t);
+  await cache.waitFor(1);
+  const update = nextUpdate(session);
+  cache.send({ type: 3, version: 0, sessionId: 9 }, prefixPdu(0, true, '192.0.2.0/24', 24, 1), endOfData(0, 9, 1));
+  const u = await update;
+  t.equal(u.version, 0);
+  t.match(session.status().timers, { refreshSeconds: 3600, retrySeconds: 1, expireSeconds: 7200 }, 'version 0 keeps the configured timers');
+});
+
+t.test('malformed input: Error Report with the PDU, data kept, reconnect', async (t) => {
+  const { cache, session } = await setup(t);
+  await cache.waitFor(1);
+  const update = nextUpdate(session);
+  cache.send({ type: 3, version: 2, sessionId: 4 }, prefixPdu(2, true, '192.0.2.0/24', 24, 1), endOfData(2, 4, 1));
+  await update;
+
+  cache.send({ type: 0, version: 2, sessionId: 4, serial: 2 });
+  await cache.waitFor(2);
+  cache.send({ type: 3, version: 2, sessionId: 4 });
+  // An IPv4 Prefix PDU whose length field says 24 bytes instead of 20.
+  cache.sendRaw(Buffer.from([2, 4, 0, 0, 0, 0, 0, 24, 1, 24, 24, 0, 192, 0, 2, 0, 0, 0, 0, 1, 0, 0, 0, 0]));
+  await cache.waitFor(3);
+  t.match(cache.received[2], { type: 10, errorCode: 0 }, 'Corrupt Data reported');
+  t.equal(session.current.vrps.size, 1, 'the previous data stays in use');
+  t.match(session.status(), { errors: { malformed: 1 }, lastError: /malformed PDU/ });
+  await cache.waitForConnections(2, 4000);
+  await cache.waitFor(4);
+  t.match(cache.received[3], { type: 1, sessionId: 4, serial: 1 }, 'reconnects and resumes with a Serial Query');
+});
+
+t.test('duplicate announcement: Error Report 7, then a full reset', async (t) => {
+  const { cache, session } = await setup(t);
+  await cache.waitFor(1);
+  const update = nextUpdate(session);
+  cache.send({ type: 3, version: 2, sessionId: 4 }, prefixPdu(2, true, '192.0.2.0/24', 24, 1), endOfData(2, 4, 1));
+  await update;
+  cache.send({ type: 0, version: 2, sessionId: 4, serial: 2 });
+  await cache.waitFor(2);
+  cache.send({ type: 3, version: 2, sessionId: 4 }, prefixPdu(2, true, '192.0.2.0/24', 24, 1));
+  await cache.waitFor(3);
+  t.match(cache.received[2], { type: 10, errorCode: 7, text: /already held/ });
+  await cache.waitForConnections(2, 4000);
+  await cache.waitFor(4);
+  t.match(cache.received[3], { type: 2 }, 'starts over with a Reset Query');
+  t.equal(session.current.vrps.size, 1);
+});
+
+t.test('payload outside a response, and queries from the cache, are protocol errors', async (t) => {
+  const { cache } = await setup(t);
+  await cache.waitFor(1);
+  cache.send(prefixPdu(2, true, '192.0.2.0/24', 24, 1));
+  await cache.waitFor(2);
+  t.match(cache.received[1], { type: 10, errorCode: 0, text: /outside a Cache Response/ });
+  await cache.waitForConnections(2, 4000);
+  await cache.waitFor(3);
+  cache.send({ type: 2, version: 2 });
+  await cache.waitFor(4);
+  t.match(cache.received[3], { type: 10, errorCode: 5 });
+});
+
+t.test('an unreachable cache is retried, and staleness follows the clock', async (t) => {
+  let clock = 1_000_000;
+  const session = new RtrSession({ name: 'nowhere', connect: tcpTransport('127.0.0.1', 1), retrySeconds: 1, now: () => clock });
+  t.teardown(() => session.stop());
+  const states: string[] = [];
+  session.onState((s) => states.push(s));
+  session.start();
+  await new Promise((r) => setTimeout(r, 100));
+  t.match(session.status(), { state: 'retrying', errors: { connect: 1 }, lastError: /cannot connect/, stale: true });
+  t.ok(states.includes('connecting'));
+  clock += 1;
+  t.throws(() => new RtrSession({ name: 'x', connect: tcpTransport('127.0.0.1', 1), expireSeconds: 10 }), /expireSeconds: 10 is not an integer from 600/);
+});
