@@ -6,11 +6,13 @@
 import { readFileSync } from 'node:fs';
 import { UsageError, EXIT_FAILURE, EXIT_USAGE } from './usage-error.js';
 import { type CommandIo, VALIDATE_HELP, validateCommand } from './validate-command.js';
+import { vrpsCommand } from './vrps-command.js';
 
 type Command = (argv: readonly string[], io: CommandIo) => Promise<number>;
 
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
   validate: { run: validateCommand, summary: 'validate routes against VRP files (RFC 6811)' },
+  vrps: { run: vrpsCommand, summary: 'print the VRP set of VRP files with SLURM applied' },
 };
 
 function mainHelp(): string {
