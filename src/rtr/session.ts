@@ -325,6 +325,20 @@ export class RtrSession {
   }
 
   private parseFailure(err: unknown): void {
+    if (err instanceof RtrParseError && err.pduType === 11 && this.version === 2) {
+      // ASPA PDUs we cannot read: StayRTR 0.5.x (Debian's) still sends the
+      // layout of an early 8210bis draft (AFI flags, provider count) under
+      // version 2. Report it, and continue in version 1: the VRPs matter
+      // more than the ASPAs, and a version 1 session carries no ASPA.
+      this.log.warn({ cache: this.name, reason: err.message }, 'rtr: unreadable ASPA PDU in version 2; falling back to version 1');
+      const report = errorReportFor(err, this.version);
+      this.version = 1;
+      this.negotiated = true;
+      this.sessionId = undefined;
+      this.serial = undefined;
+      this.fail('aspa-layout', `ASPA PDU not in draft-ietf-sidrops-8210bis-27 layout: ${err.message}`, report);
+      return;
+    }
     if (err instanceof RtrParseError) {
       this.fail('malformed', `malformed PDU from the cache: ${err.message}`, errorReportFor(err, this.version));
     } else {

@@ -193,3 +193,21 @@ t.test('an unreachable cache is retried, and staleness follows the clock', async
   clock += 1;
   t.throws(() => new RtrSession({ name: 'x', connect: tcpTransport('127.0.0.1', 1), expireSeconds: 10 }), /expireSeconds: 10 is not an integer from 600/);
 });
+
+t.test('an ASPA PDU in an old draft layout: report it, continue in version 1', async (t) => {
+  const { cache, session } = await setup(t);
+  await cache.waitFor(1);
+  cache.send({ type: 3, version: 2, sessionId: 5 });
+  // draft-ietf-sidrops-8210bis-10 layout, as StayRTR 0.5.1 sends it:
+  // flags, AFI flags, provider count, customer, providers.
+  cache.sendRaw(Buffer.from([2, 11, 0, 0, 0, 0, 0, 20, 1, 3, 0, 1, 0, 0, 0xfd, 0xe9, 0, 0, 0xfd, 0xe8]));
+  await cache.waitFor(2);
+  t.match(cache.received[1], { type: 10, version: 2, errorCode: 9 });
+  await cache.waitForConnections(2, 4000);
+  await cache.waitFor(3);
+  t.match(cache.received[2], { type: 2, version: 1 }, 'starts over in version 1');
+  const update = nextUpdate(session);
+  cache.send({ type: 3, version: 1, sessionId: 6 }, prefixPdu(1, true, '192.0.2.0/24', 24, 1), endOfData(1, 6, 1));
+  t.equal((await update).version, 1);
+  t.match(session.status().errors, { 'aspa-layout': 1 });
+});
