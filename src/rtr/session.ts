@@ -6,7 +6,7 @@
  *      ▲            │
  *      │        Cache Response … payload PDUs … End of Data  ──► commit, timers
  *      │            │
- *   retry timer  refresh timer / Serial Notify ──► Serial Query
+ *   backoff      refresh timer / Serial Notify ──► Serial Query
  *      │            │
  *      └── error, close, Error Report received, timeout
  *
@@ -120,6 +120,8 @@ export class RtrSession {
   private retryTimer: NodeJS.Timeout | undefined;
   private responseTimer: NodeJS.Timeout | undefined;
   private expireTimer: NodeJS.Timeout | undefined;
+  /** Consecutive failures since the last good update, for the reconnect backoff. */
+  private failures = 0;
   private readonly received: Record<string, number> = {};
   private readonly errors: Record<string, number> = {};
   private lastError: string | undefined;
@@ -283,7 +285,18 @@ export class RtrSession {
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       if (this.state === 'retrying') void this.open();
-    }, this.retryS * 1000);
+    }, this.reconnectDelayMs());
+  }
+
+  /**
+   * 1 s, 2 s, 4 s … up to the retry interval (RFC 8210 §6). The RFC's
+   * interval alone (600 s by default) would leave a cache that merely
+   * restarted unused for ten minutes; the backoff reaches it as soon as it
+   * is back without hammering one that stays down.
+   */
+  private reconnectDelayMs(): number {
+    this.failures++;
+    return Math.min(this.retryS, 2 ** Math.min(this.failures - 1, 16)) * 1000;
   }
 
   /** Reconnect at once (after a version downgrade or a lost session). */
@@ -464,6 +477,7 @@ export class RtrSession {
       throw err;
     }
     this.transaction = undefined;
+    this.failures = 0;
     this.data = update.data;
     this.sessionId = pdu.sessionId;
     this.serial = pdu.serial;
