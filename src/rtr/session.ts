@@ -512,6 +512,14 @@ export class RtrSession {
 
   private errorReport(code: number, text: string, version: RtrVersion): void {
     const reason = `the cache reported ${errorCodeName(code)}${text ? `: ${text}` : ''}`;
+    if (this.pending === 'serial') {
+      // The cache refused our Serial Query: after a restart some caches
+      // (StayRTR: "Session ID mismatch") report an error instead of sending
+      // Cache Reset. Asking again with the same session would loop; the
+      // next connection starts over with a Reset Query, keeping the data.
+      this.sessionId = undefined;
+      this.serial = undefined;
+    }
     // RFC 8210 §5.11: never answer an Error Report with one.
     if (code === RtrErrorCode.NoDataAvailable) {
       this.log.info({ cache: this.name }, 'rtr: the cache has no data yet');

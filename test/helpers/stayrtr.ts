@@ -221,13 +221,14 @@ export class StayRtr {
    * what a router sees when its cache restarts. Resolves with the new session
    * id, which differs from the old one (StayRTR picks it at random; in the
    * rare case it repeats, this restarts again, at most three times).
+   * `requireNewSession: false` just starts it again (after a stop(), say).
    */
-  async restart(): Promise<number> {
+  async restart(options: { requireNewSession?: boolean } = {}): Promise<number> {
     const old = this.sessionId;
     for (let attempt = 0; attempt < 3; attempt++) {
       await this.stop();
       await this.launch(false);
-      if (this.sessionId !== old) return this.sessionId!;
+      if (options.requireNewSession === false || this.sessionId !== old) return this.sessionId!;
     }
     throw new Error(`StayRTR kept session id ${old} over three restarts\n${this.logs}`);
   }

@@ -211,3 +211,20 @@ t.test('an ASPA PDU in an old draft layout: report it, continue in version 1', a
   t.equal((await update).version, 1);
   t.match(session.status().errors, { 'aspa-layout': 1 });
 });
+
+t.test('an Error Report answering a Serial Query: start over with a Reset Query', async (t) => {
+  const { cache, session } = await setup(t);
+  await cache.waitFor(1);
+  const update = nextUpdate(session);
+  cache.send({ type: 3, version: 2, sessionId: 4 }, prefixPdu(2, true, '192.0.2.0/24', 24, 1), endOfData(2, 4, 1));
+  await update;
+  cache.send({ type: 0, version: 2, sessionId: 4, serial: 2 });
+  await cache.waitFor(2);
+  t.match(cache.received[1], { type: 1 });
+  cache.send({ type: 10, version: 2, errorCode: 0, erroneousPdu: new Uint8Array(0), text: 'Session ID mismatch: client is desynchronized' });
+  await cache.waitForConnections(2, 4000);
+  await cache.waitFor(3);
+  t.match(cache.received[2], { type: 2 }, 'Reset Query, not the same Serial Query again');
+  t.equal(session.current.vrps.size, 1, 'the data stays meanwhile');
+  t.match(session.status(), { lastError: /Session ID mismatch/ });
+});
