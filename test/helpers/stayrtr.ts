@@ -122,7 +122,8 @@ export class StayRtr {
   /** Lines seen since the current process started (the log keeps only the last ones). */
   private linesSeen = 0;
   private readonly waiters = new Set<() => void>();
-  private tlsFiles: TlsFiles | undefined;
+  /** The certificate and key StayRTR serves TLS with (a self-signed cert is its own CA). */
+  tlsFiles: TlsFiles | undefined;
   /** sha256 of every file written, in order: index 0 is the initial file. */
   private readonly written: string[] = [];
   /** The hash StayRTR is loading (between its hash line and its serial line). */
