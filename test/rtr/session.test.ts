@@ -228,3 +228,22 @@ t.test('an Error Report answering a Serial Query: start over with a Reset Query'
   t.equal(session.current.vrps.size, 1, 'the data stays meanwhile');
   t.match(session.status(), { lastError: /Session ID mismatch/ });
 });
+
+t.test('data goes stale past the expire interval of the last End of Data', async (t) => {
+  let clock = 5_000_000;
+  const { cache, session } = await setup(t, { now: () => clock });
+  await cache.waitFor(1);
+  const update = nextUpdate(session);
+  cache.send(
+    { type: 3, version: 2, sessionId: 1 },
+    prefixPdu(2, true, '192.0.2.0/24', 24, 1),
+    { type: 7, version: 2, sessionId: 1, serial: 1, refreshInterval: 3600, retryInterval: 5, expireInterval: 900 },
+  );
+  await update;
+  t.equal(session.isStale(), false);
+  clock += 900_000;
+  t.equal(session.isStale(), false, 'exactly at the interval: not yet');
+  clock += 1;
+  t.equal(session.isStale(), true, 'past it: stale');
+  t.match(session.status(), { stale: true, vrps: { ipv4: 1 } }, 'stale data stays in use');
+});
