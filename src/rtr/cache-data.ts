@@ -19,6 +19,9 @@
  * (that alone is ~100 MB): reset transactions feed a VrpTableBuilder and
  * find repeats while sorting. Incremental transactions are small and keep
  * their net changes in a map, checked against the held set by binary search.
+ * Their added and removed sets are put in table order by a comparison sort
+ * when small (see SMALL_UPDATE): VrpTableBuilder's radix sort costs 1-3 ms
+ * per build however few rows it sorts, which was most of a 1,000-VRP commit.
  */
 import { type Asn, formatAsn } from '../net/asn.js';
 import { type Afi, Prefix } from '../net/prefix.js';
@@ -26,7 +29,7 @@ import { type Aspa, makeAspaPerAfi } from '../rpki/aspa.js';
 import { type RpkiPayload, makePayload } from '../rpki/payload.js';
 import { type RouterKey, makeRouterKey } from '../rpki/router-key.js';
 import { type Vrp, formatVrp, makeVrp } from '../rpki/vrp.js';
-import { VrpTable, VrpTableBuilder } from '../rpki/vrp-table.js';
+import { type VrpColumns, VrpTable, VrpTableBuilder } from '../rpki/vrp-table.js';
 
 /** RFC 8210 §12 codes a transaction can raise. */
 export const TransactionErrorCode = {
@@ -143,12 +146,36 @@ class ResetTransaction implements RtrTransaction {
   }
 }
 
+/**
+ * Incremental updates with at most this many VRPs added (or removed) are
+ * ordered by a comparison sort; larger ones by VrpTableBuilder, whose radix
+ * sort has a fixed cost (3 x 65,536 counters a pass) that only pays off on
+ * large sets.
+ */
+const SMALL_UPDATE = 4096;
+
+/** One VRP's net change in an incremental transaction, as fields (host bits zero, words unsigned). */
+interface VrpChange {
+  readonly announce: boolean;
+  readonly afi: Afi;
+  readonly w0: number;
+  readonly w1: number;
+  readonly w2: number;
+  readonly w3: number;
+  readonly length: number;
+  readonly maxLength: number;
+  readonly asn: number;
+}
+
 /** Changes against the held data (RFC 8210 §8.2, after Serial Query). */
 class IncrementalTransaction implements RtrTransaction {
-  /** Net change per VRP key: true announced, false withdrawn. */
-  private readonly vrpChanges = new Map<string, { announce: boolean; vrp: Vrp }>();
+  /** Net change per VRP key. */
+  private readonly vrpChanges = new Map<string, VrpChange>();
   private readonly aspas: Map<number, Aspa>;
   private readonly keys: Map<string, RouterKey>;
+  /** One-row columns for the binary search of held(), refilled for each VRP. */
+  private readonly probe4 = probeColumns(4);
+  private readonly probe6 = probeColumns(6);
 
   constructor(private readonly base: RtrCacheData) {
     this.aspas = new Map(base.aspas);
@@ -158,20 +185,25 @@ class IncrementalTransaction implements RtrTransaction {
   vrp(announce: boolean, afi: Afi, w0: number, w1: number, w2: number, w3: number, length: number, maxLength: number, asn: number): void {
     const key = `${afi}|${w0}|${w1}|${w2}|${w3}|${length}|${maxLength}|${asn}`;
     const pending = this.vrpChanges.get(key);
-    const vrp = pending?.vrp ?? vrpOf(afi, w0, w1, w2, w3, length, maxLength, asn);
     // Held now = held before, adjusted by what this transaction already did.
-    const heldBefore = pending === undefined ? this.held(vrp) : !pending.announce;
+    const heldBefore = pending === undefined ? this.held(afi, w0, w1, w2, w3, length, maxLength, asn) : !pending.announce;
     const heldNow = pending === undefined ? heldBefore : pending.announce;
     if (announce && heldNow) {
-      throw new RtrTransactionError(TransactionErrorCode.DuplicateAnnouncementReceived, `${formatVrp(vrp)} is already held`);
+      throw new RtrTransactionError(TransactionErrorCode.DuplicateAnnouncementReceived, `${formatVrp(vrpOf(afi, w0, w1, w2, w3, length, maxLength, asn))} is already held`);
     }
     if (!announce && !heldNow) {
-      throw new RtrTransactionError(TransactionErrorCode.WithdrawalOfUnknownRecord, `${formatVrp(vrp)} is not held`);
+      throw new RtrTransactionError(TransactionErrorCode.WithdrawalOfUnknownRecord, `${formatVrp(vrpOf(afi, w0, w1, w2, w3, length, maxLength, asn))} is not held`);
     }
     // Back to the starting state (withdrawn then announced again, or the
     // reverse) is no change at all.
-    if (announce === heldBefore) this.vrpChanges.delete(key);
-    else this.vrpChanges.set(key, { announce, vrp });
+    if (announce === heldBefore) {
+      this.vrpChanges.delete(key);
+    } else {
+      // A new entry is checked as a VRP (Prefix.fromWords, makeVrp) before
+      // it is kept: a decoded PDU always passes, a direct caller may not.
+      if (pending === undefined) vrpOf(afi, w0, w1, w2, w3, length, maxLength, asn);
+      this.vrpChanges.set(key, { announce, afi, w0: w0 >>> 0, w1: w1 >>> 0, w2: w2 >>> 0, w3: w3 >>> 0, length, maxLength, asn: asn >>> 0 });
+    }
   }
 
   routerKey(announce: boolean, asn: Asn, skiHex: string, spkiBase64: string): void {
@@ -195,16 +227,87 @@ class IncrementalTransaction implements RtrTransaction {
   }
 
   commit(): CommittedUpdate {
-    const added = new VrpTableBuilder();
-    const removed = new VrpTableBuilder();
-    for (const { announce, vrp } of this.vrpChanges.values()) (announce ? added : removed).add(vrp);
-    const addedTable = added.build();
-    const removedTable = removed.build();
+    const added: VrpChange[] = [];
+    const removed: VrpChange[] = [];
+    for (const change of this.vrpChanges.values()) (change.announce ? added : removed).push(change);
+    const addedTable = changeTable(added);
+    const removedTable = changeTable(removed);
     const vrps = this.base.vrps.withChanges(addedTable, removedTable);
     return { data: RtrCacheData.of(vrps, this.aspas, this.keys), added: addedTable, removed: removedTable };
   }
 
-  private held(vrp: Vrp): boolean {
-    return this.base.vrps.indexOf(vrp) >= 0;
+  private held(afi: Afi, w0: number, w1: number, w2: number, w3: number, length: number, maxLength: number, asn: number): boolean {
+    const probe = afi === 4 ? this.probe4 : this.probe6;
+    probe.words[0] = w0;
+    if (afi === 6) {
+      probe.words[1] = w1;
+      probe.words[2] = w2;
+      probe.words[3] = w3;
+    }
+    probe.length[0] = length;
+    probe.maxLength[0] = maxLength;
+    probe.asn[0] = asn;
+    return this.base.vrps.indexOfRow(probe, 0) >= 0;
   }
+}
+
+/** One row of columns of a family, to search a table with indexOfRow. */
+function probeColumns(afi: Afi): VrpColumns {
+  const stride = afi === 4 ? 1 : 4;
+  return {
+    afi,
+    stride,
+    count: 1,
+    words: new Uint32Array(stride),
+    length: new Uint8Array(1),
+    maxLength: new Uint8Array(1),
+    asn: new Uint32Array(1),
+    ta: new Uint16Array(1),
+  };
+}
+
+/**
+ * The changes (distinct: they are keyed by the full tuple) as a VrpTable.
+ * Small sets are sorted here with a comparator in the table's order
+ * (address words, length, ASN, maxLength; see vrp-table.ts), large ones by
+ * VrpTableBuilder; both give the same table.
+ */
+function changeTable(changes: VrpChange[]): VrpTable {
+  if (changes.length === 0) return VrpTable.EMPTY;
+  if (changes.length > SMALL_UPDATE) {
+    const b = new VrpTableBuilder();
+    for (const c of changes) b.addFields(c.afi, c.w0, c.w1, c.w2, c.w3, c.length, c.maxLength, c.asn, '');
+    return b.build();
+  }
+  changes.sort(compareChanges);
+  const v4 = changes.filter((c) => c.afi === 4);
+  const v6 = changes.filter((c) => c.afi === 6);
+  return new VrpTable(changeColumns(4, v4), changeColumns(6, v6), Object.freeze(['']));
+}
+
+function compareChanges(a: VrpChange, b: VrpChange): number {
+  return a.w0 - b.w0 || a.w1 - b.w1 || a.w2 - b.w2 || a.w3 - b.w3 || a.length - b.length || a.asn - b.asn || a.maxLength - b.maxLength;
+}
+
+/** Sorted changes of one family as columns (trust anchor 0, the empty name). */
+function changeColumns(afi: Afi, sorted: readonly VrpChange[]): VrpColumns {
+  const stride = afi === 4 ? 1 : 4;
+  const n = sorted.length;
+  const words = new Uint32Array(n * stride);
+  const length = new Uint8Array(n);
+  const maxLength = new Uint8Array(n);
+  const asn = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    const c = sorted[i]!;
+    words[i * stride] = c.w0;
+    if (stride === 4) {
+      words[i * 4 + 1] = c.w1;
+      words[i * 4 + 2] = c.w2;
+      words[i * 4 + 3] = c.w3;
+    }
+    length[i] = c.length;
+    maxLength[i] = c.maxLength;
+    asn[i] = c.asn;
+  }
+  return { afi, stride, count: n, words, length, maxLength, asn, ta: new Uint16Array(n) };
 }

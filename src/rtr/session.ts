@@ -23,11 +23,16 @@
  * - Timers come from End of Data in versions 1 and 2 (RFC 8210 §6), and from
  *   the options in version 0. Past the expire interval without a good
  *   update, the data is stale: it stays in use and `onStale` says so.
+ * - Prefix PDUs (800k in a full sync) take a short path inside an update:
+ *   read in place by readPrefixPdu, with decodePdu's checks, and handed to
+ *   the transaction without Pdu or Prefix objects (see prefixFast). Any PDU
+ *   that path does not take goes through decodePdu and handle().
  */
 import type { Duplex } from 'node:stream';
 import type { Asn } from '../net/asn.js';
 import { NOOP_LOGGER, type Logger } from '../rpki/sources/source.js';
 import { type CommittedUpdate, RtrCacheData, type RtrTransaction, RtrTransactionError } from './cache-data.js';
+import { PrefixFields, readPrefixPdu } from './codec/prefix.js';
 import { RtrFramer } from './framer.js';
 import { type Pdu, type RtrVersion, RTR_MAX_VERSION, pduTypeName } from './pdu.js';
 import { decodePdu, encodePdu, errorReportFor } from './pdu-codec.js';
@@ -84,6 +89,9 @@ export interface RtrSessionStatus {
   readonly lastError: string | undefined;
 }
 
+const IPV4_PREFIX = pduTypeName(4);
+const IPV6_PREFIX = pduTypeName(6);
+
 /** RFC 8210 §6: allowed ranges and defaults, in seconds. */
 const TIMER_RANGES = {
   refresh: { min: 1, max: 86400, default: 3600 },
@@ -123,6 +131,8 @@ export class RtrSession {
   /** Consecutive failures since the last good update, for the reconnect backoff. */
   private failures = 0;
   private readonly received: Record<string, number> = {};
+  /** Scratch for prefixFast, reused for every Prefix PDU. */
+  private readonly prefixFields = new PrefixFields();
   private readonly errors: Record<string, number> = {};
   private lastError: string | undefined;
   private readonly updateListeners = new Set<(u: RtrUpdate) => void>();
@@ -317,13 +327,16 @@ export class RtrSession {
     if (socket !== this.socket) return;
     let frames;
     try {
-      frames = this.framer.push(chunk);
+      // A plain Uint8Array view of the chunk: the framer's subarray() per PDU
+      // is then a built-in typed-array view, not a Buffer made in JavaScript.
+      frames = this.framer.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
     } catch (err) {
       this.parseFailure(err);
       return;
     }
     for (const frame of frames) {
       if (socket !== this.socket) return; // a PDU before this one ended the session
+      if ((frame.type === 4 || frame.type === 6) && this.prefixFast(frame.bytes)) continue;
       let pdu: Pdu;
       try {
         pdu = decodePdu(frame.bytes, frame.offset);
@@ -335,6 +348,29 @@ export class RtrSession {
       this.received[name] = (this.received[name] ?? 0) + 1;
       this.handle(pdu, frame.bytes);
     }
+  }
+
+  /**
+   * An IPv4/IPv6 Prefix PDU straight into the transaction: what handle()
+   * does for types 4 and 6, without the Pdu and Prefix objects. Taken only
+   * in the plain case (a transaction open, the version settled and this
+   * PDU's, and readPrefixPdu accepting it, which checks what decodePdu
+   * checks); false otherwise, and the PDU takes the general path, which
+   * reports whatever is wrong.
+   */
+  private prefixFast(bytes: Uint8Array): boolean {
+    const t = this.transaction;
+    if (t === undefined || !this.negotiated || bytes[0] !== this.version) return false;
+    const f = this.prefixFields;
+    if (!readPrefixPdu(bytes, f)) return false;
+    const name = f.afi === 4 ? IPV4_PREFIX : IPV6_PREFIX;
+    this.received[name] = (this.received[name] ?? 0) + 1;
+    try {
+      t.tx.vrp(f.announce, f.afi, f.w0, f.w1, f.w2, f.w3, f.length, f.maxLength, f.asn);
+    } catch (err) {
+      this.payloadFailed(err, bytes);
+    }
+    return true;
   }
 
   private parseFailure(err: unknown): void {
@@ -447,16 +483,21 @@ export class RtrSession {
     try {
       apply(t.tx);
     } catch (err) {
-      if (err instanceof RtrTransactionError) {
-        // RFC 8210 §5.6: report it and start over with a full reset.
-        const report: Pdu = { type: 10, version: this.version, errorCode: err.code, erroneousPdu: bytes, text: err.message };
-        this.sessionId = undefined;
-        this.serial = undefined;
-        this.fail('transaction', err.message, report);
-        return;
-      }
-      this.fail('internal', `internal error: ${messageOf(err)}`);
+      this.payloadFailed(err, bytes);
     }
+  }
+
+  /** A payload PDU the transaction refused (or an internal error applying it). */
+  private payloadFailed(err: unknown, bytes: Uint8Array): void {
+    if (err instanceof RtrTransactionError) {
+      // RFC 8210 §5.6: report it and start over with a full reset.
+      const report: Pdu = { type: 10, version: this.version, errorCode: err.code, erroneousPdu: bytes, text: err.message };
+      this.sessionId = undefined;
+      this.serial = undefined;
+      this.fail('transaction', err.message, report);
+      return;
+    }
+    this.fail('internal', `internal error: ${messageOf(err)}`);
   }
 
   private endOfData(pdu: Extract<Pdu, { type: 7 }>, bytes: Uint8Array): void {

@@ -27,11 +27,17 @@
  * `Prefix::new_v4_relaxed`, i.e. masks; StayRTR's decoder keeps the address
  * as sent (`netip.PrefixFrom`, no check); rtrlib copies it into its table
  * unchecked. A cache that follows 8210bis never trips this check.
+ *
+ * Two readers share the checks of checkPrefixFields: decodePrefix (behind
+ * decodePdu) builds the PDU value and names the field of any error;
+ * readPrefixPdu fills a reused PrefixFields and only says yes or no, for
+ * the session's full sync (800k PDUs), which hands anything it refuses to
+ * decodePdu for the error.
  */
 import type { Asn } from '../../net/asn.js';
 import { type Afi, Prefix, wordMask } from '../../net/prefix.js';
 import type { BinaryReader } from '../../wire/reader.js';
-import type { Ipv4PrefixPdu, Ipv6PrefixPdu } from '../pdu.js';
+import { type Ipv4PrefixPdu, type Ipv6PrefixPdu, isRtrVersion } from '../pdu.js';
 import { checkUint, pduWriter } from '../pdu-writer.js';
 import { type DecodeContext, announceOf, flagsOf, pduError } from './context.js';
 
@@ -51,14 +57,38 @@ export function decodePrefix(r: BinaryReader, ctx: DecodeContext): PrefixPdu {
   const w3 = v4 ? 0 : r.u32(`${name}.prefix`);
   const asn = r.u32(`${name}.asn`) as Asn;
 
-  if (prefixLength > bits) {
-    throw pduError(ctx, `${name}.prefixLength`, 9, `prefix length ${prefixLength} exceeds ${bits}`);
-  }
-  if (maxLength > bits) {
-    throw pduError(ctx, `${name}.maxLength`, 10, `max length ${maxLength} exceeds ${bits}`);
-  }
+  const problem = checkPrefixFields(bits, prefixLength, maxLength, w0, w1, w2, w3);
+  if (problem !== undefined) throw pduError(ctx, `${name}.${problem.field}`, problem.at, problem.reason);
+  const prefix = Prefix.fromWords(v4 ? 4 : 6, prefixLength, w0, w1, w2, w3);
+  const { version } = ctx.header;
+  return v4 ? { type: 4, version, announce, prefix, maxLength, asn } : { type: 6, version, announce, prefix, maxLength, asn };
+}
+
+/** What is wrong with a Prefix PDU's fields: the field, its offset in the PDU, and why. */
+interface PrefixFieldProblem {
+  readonly field: 'prefixLength' | 'maxLength' | 'prefix';
+  readonly at: number;
+  readonly reason: string;
+}
+
+/**
+ * The checks on a Prefix PDU's fields, in the order decodePdu reports them:
+ * lengths within the family (`bits`, 32 or 128), maxLength not below the
+ * prefix length, no host bits. Undefined when all pass.
+ */
+function checkPrefixFields(
+  bits: number,
+  prefixLength: number,
+  maxLength: number,
+  w0: number,
+  w1: number,
+  w2: number,
+  w3: number,
+): PrefixFieldProblem | undefined {
+  if (prefixLength > bits) return { field: 'prefixLength', at: 9, reason: `prefix length ${prefixLength} exceeds ${bits}` };
+  if (maxLength > bits) return { field: 'maxLength', at: 10, reason: `max length ${maxLength} exceeds ${bits}` };
   if (maxLength < prefixLength) {
-    throw pduError(ctx, `${name}.maxLength`, 10, `max length ${maxLength} is less than prefix length ${prefixLength}`);
+    return { field: 'maxLength', at: 10, reason: `max length ${maxLength} is less than prefix length ${prefixLength}` };
   }
   if (
     (w0 & ~wordMask(prefixLength, 0)) !== 0 ||
@@ -66,11 +96,62 @@ export function decodePrefix(r: BinaryReader, ctx: DecodeContext): PrefixPdu {
     (w2 & ~wordMask(prefixLength, 2)) !== 0 ||
     (w3 & ~wordMask(prefixLength, 3)) !== 0
   ) {
-    throw pduError(ctx, `${name}.prefix`, 12, `host bits set past /${prefixLength} (8210bis §5.9: must be zero)`);
+    return { field: 'prefix', at: 12, reason: `host bits set past /${prefixLength} (8210bis §5.9: must be zero)` };
   }
-  const prefix = Prefix.fromWords(v4 ? 4 : 6, prefixLength, w0, w1, w2, w3);
-  const { version } = ctx.header;
-  return v4 ? { type: 4, version, announce, prefix, maxLength, asn } : { type: 6, version, announce, prefix, maxLength, asn };
+  return undefined;
+}
+
+/** A Prefix PDU's fields, as readPrefixPdu leaves them: one instance is reused for every PDU. */
+export class PrefixFields {
+  announce = false;
+  afi: Afi = 4;
+  /** Prefix Length. */
+  length = 0;
+  maxLength = 0;
+  w0 = 0;
+  w1 = 0;
+  w2 = 0;
+  w3 = 0;
+  asn = 0;
+}
+
+/**
+ * Reads a whole IPv4 or IPv6 Prefix PDU (as the framer delivers it) into
+ * `out`, without building a Pdu or a Prefix. True only for a PDU that
+ * decodePdu would decode, with the same fields: a known version, type 4 or
+ * 6, a length field equal to the PDU's fixed length (20 or 32) and to its
+ * byte count, and checkPrefixFields passing. False for anything else, and
+ * then `out` is unchanged: decodePdu gives the error (or the value, for a
+ * PDU that is not a Prefix PDU at all).
+ */
+export function readPrefixPdu(pdu: Uint8Array, out: PrefixFields): boolean {
+  const type = pdu[1];
+  const v4 = type === 4;
+  const size = v4 ? 20 : 32;
+  if ((!v4 && type !== 6) || pdu.length !== size || !isRtrVersion(pdu[0]!)) return false;
+  if (pdu[4] !== 0 || pdu[5] !== 0 || pdu[6] !== 0 || pdu[7] !== size) return false;
+  const prefixLength = pdu[9]!;
+  const maxLength = pdu[10]!;
+  const w0 = u32At(pdu, 12);
+  const w1 = v4 ? 0 : u32At(pdu, 16);
+  const w2 = v4 ? 0 : u32At(pdu, 20);
+  const w3 = v4 ? 0 : u32At(pdu, 24);
+  if (checkPrefixFields(v4 ? 32 : 128, prefixLength, maxLength, w0, w1, w2, w3) !== undefined) return false;
+  out.announce = announceOf(pdu[8]!);
+  out.afi = v4 ? 4 : 6;
+  out.length = prefixLength;
+  out.maxLength = maxLength;
+  out.w0 = w0;
+  out.w1 = w1;
+  out.w2 = w2;
+  out.w3 = w3;
+  out.asn = u32At(pdu, v4 ? 16 : 28);
+  return true;
+}
+
+/** Big-endian u32 at `at`; the caller has checked the PDU's length. */
+function u32At(b: Uint8Array, at: number): number {
+  return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
 }
 
 export function encodePrefix(pdu: PrefixPdu): Buffer {
