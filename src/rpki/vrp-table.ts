@@ -176,16 +176,8 @@ export class VrpTable {
    */
   indexOfRow(other: VrpColumns, j: number): number {
     const c = this.columns(other.afi);
-    let lo = 0;
-    let hi = c.count - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const d = compareRows(c, mid, other, j);
-      if (d === 0) return mid;
-      if (d < 0) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return -1;
+    const at = lowerBoundOf(c, other, j);
+    return at < c.count && compareRows(c, at, other, j) === 0 ? at : -1;
   }
 
   /**
@@ -273,8 +265,8 @@ function mergeColumns(base: VrpColumns, added: VrpColumns, removed: VrpColumns, 
   return out;
 }
 
-/** The first row of `c` not ordered before row `j` of `other`. */
-function lowerBound(c: VrpColumns, other: VrpColumns, j: number): number {
+/** The first row of `c` not ordered before row `j` of `other` (a binary search). */
+function lowerBoundOf(c: VrpColumns, other: VrpColumns, j: number): number {
   let lo = 0;
   let hi = c.count;
   while (lo < hi) {
@@ -282,6 +274,12 @@ function lowerBound(c: VrpColumns, other: VrpColumns, j: number): number {
     if (compareRows(c, mid, other, j) < 0) lo = mid + 1;
     else hi = mid;
   }
+  return lo;
+}
+
+/** Where an added row goes in `c`; it must not be held already. */
+function lowerBound(c: VrpColumns, other: VrpColumns, j: number): number {
+  const lo = lowerBoundOf(c, other, j);
   if (lo < c.count && compareRows(c, lo, other, j) === 0) {
     throw new Error('withChanges: an added VRP is already held');
   }
@@ -290,13 +288,7 @@ function lowerBound(c: VrpColumns, other: VrpColumns, j: number): number {
 
 /** The row of `c` equal to row `j` of `other`; it must be there. */
 function positionOf(c: VrpColumns, other: VrpColumns, j: number): number {
-  let lo = 0;
-  let hi = c.count;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (compareRows(c, mid, other, j) < 0) lo = mid + 1;
-    else hi = mid;
-  }
+  const lo = lowerBoundOf(c, other, j);
   if (lo >= c.count || compareRows(c, lo, other, j) !== 0) {
     throw new Error('withChanges: a removed VRP was not held');
   }
