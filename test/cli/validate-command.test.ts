@@ -1,24 +1,12 @@
 import t from 'tap';
-import { PassThrough, Readable } from 'node:stream';
-import { text } from 'node:stream/consumers';
 import { join } from 'node:path';
-import { main } from '../../src/cli/rovd.js';
+import { runRovd } from '../helpers/rovd.js';
 import { REPO_ROOT } from '../helpers/corpus.js';
 
 const SAMPLE_VRPS = join(REPO_ROOT, 'config/sample/vrps.json');
 const SAMPLE_ROUTES = join(REPO_ROOT, 'config/sample/routes.txt');
 
-/** Runs `rovd ARGS…` in-process and captures its output. */
-async function rovd(args: string[], stdin = ''): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const outText = text(stdout);
-  const errText = text(stderr);
-  const code = await main(args, { stdout, stderr, readStdin: () => text(Readable.from([stdin])) });
-  stdout.end();
-  stderr.end();
-  return { code, out: await outText, err: await errText };
-}
+const rovd = (args: string[], stdin = '') => runRovd(args, { stdin });
 
 const VRPS = JSON.stringify({
   roas: [

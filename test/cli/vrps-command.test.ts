@@ -4,25 +4,16 @@
  * stdout, and a json round trip through our own parser.
  */
 import t from 'tap';
-import { PassThrough, Readable, Writable } from 'node:stream';
-import { text } from 'node:stream/consumers';
+import { Writable } from 'node:stream';
 import { join } from 'node:path';
-import { main } from '../../src/cli/rovd.js';
+import { runRovd } from '../helpers/rovd.js';
 import { parseRpkiBytes } from '../../src/rpki/formats/parse.js';
 import { loadRpkiFiles } from '../../src/rpki/load-files.js';
 import { samePayload } from '../../src/rpki/payload.js';
 import { syntheticVrps } from '../helpers/stayrtr.js';
 
 /** Runs `rovd ARGS…` in-process and captures its output. */
-async function rovd(args: string[], stdout: Writable = new PassThrough()): Promise<{ code: number; out: string; err: string }> {
-  const stderr = new PassThrough();
-  const outText = stdout instanceof PassThrough ? text(stdout) : Promise.resolve('');
-  const errText = text(stderr);
-  const code = await main(args, { stdout, stderr, readStdin: () => text(Readable.from([''])) });
-  stdout.end();
-  stderr.end();
-  return { code, out: await outText, err: await errText };
-}
+const rovd = (args: string[], stdout?: Writable) => runRovd(args, { stdout });
 
 /** Out of order, mixed case, a duplicate under another trust anchor. */
 const VRPS = JSON.stringify({

@@ -4,21 +4,10 @@
  * prints with `rovd vrps --vrps`.
  */
 import t from 'tap';
-import { PassThrough, Readable } from 'node:stream';
-import { text } from 'node:stream/consumers';
-import { main } from '../../src/cli/rovd.js';
+import { runRovd } from '../helpers/rovd.js';
 import { StayRtr, type VrpSpec } from '../helpers/stayrtr.js';
 
-async function rovd(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const outText = text(stdout);
-  const errText = text(stderr);
-  const code = await main(args, { stdout, stderr, readStdin: () => text(Readable.from([''])) });
-  stdout.end();
-  stderr.end();
-  return { code, out: await outText, err: await errText };
-}
+const rovd = (args: string[]) => runRovd(args);
 
 const VRPS: VrpSpec[] = [
   { asn: 64496, prefix: '192.0.2.0/24', maxLength: 24 },
