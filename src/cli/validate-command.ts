@@ -5,7 +5,6 @@
  *   rovd validate --vrps vrps.json 192.0.2.0/24 AS65000
  *   rovd validate --vrps a.json --vrps b.csv --slurm local.json --routes routes.txt --format csv
  */
-import { parseArgs } from 'node:util';
 import { readFile, stat } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { type Asn, parseAsn } from '../net/asn.js';
@@ -17,6 +16,7 @@ import { VrpIndex } from '../rov/vrp-index.js';
 import { formatVrp } from '../rpki/vrp.js';
 import { ByteOutput } from './output.js';
 import { RouteList } from './route-list.js';
+import { parseCommandArgs } from './options.js';
 import { UsageError } from './usage-error.js';
 
 export const VALIDATE_HELP = `Usage: rovd validate --vrps FILE [--vrps FILE…] [--slurm FILE…] [--format text|json|csv]
@@ -112,22 +112,13 @@ async function readSource(file: string): Promise<Buffer> {
 }
 
 function parseOptions(argv: readonly string[]) {
-  try {
-    return parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        vrps: { type: 'string', multiple: true },
-        slurm: { type: 'string', multiple: true },
-        routes: { type: 'string' },
-        format: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    throw new UsageError(`validate: ${err instanceof Error ? err.message : String(err)}`);
-  }
+  return parseCommandArgs('validate', argv, {
+    vrps: { type: 'string', multiple: true },
+    slurm: { type: 'string', multiple: true },
+    routes: { type: 'string' },
+    format: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  } as const);
 }
 
 function parseFormat(value: string | undefined): Format {

@@ -17,7 +17,6 @@
  * ~60 MB of text.
  */
 import { once } from 'node:events';
-import { parseArgs } from 'node:util';
 import type { Writable } from 'node:stream';
 import { formatV4, formatV6 } from '../net/prefix.js';
 import { loadRpkiFiles } from '../rpki/load-files.js';
@@ -28,6 +27,7 @@ import type { RpkiPayload } from '../rpki/payload.js';
 import { type Slurm, applySlurms, parseSlurmBytes } from '../rpki/slurm.js';
 import { RtrSession } from '../rtr/session.js';
 import { parseHostPort, tcpTransport, tlsTransport } from '../rtr/transport.js';
+import { parseCommandArgs } from './options.js';
 import { UsageError } from './usage-error.js';
 import type { CommandIo } from './validate-command.js';
 
@@ -94,26 +94,17 @@ export async function vrpsCommand(argv: readonly string[], io: CommandIo): Promi
 }
 
 function parseOptions(argv: readonly string[]) {
-  try {
-    return parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        vrps: { type: 'string', multiple: true },
-        slurm: { type: 'string', multiple: true },
-        format: { type: 'string' },
-        rtr: { type: 'string' },
-        tls: { type: 'boolean' },
-        ca: { type: 'string' },
-        version: { type: 'string' },
-        timeout: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    throw new UsageError(`vrps: ${err instanceof Error ? err.message : String(err)}`);
-  }
+  return parseCommandArgs('vrps', argv, {
+    vrps: { type: 'string', multiple: true },
+    slurm: { type: 'string', multiple: true },
+    format: { type: 'string' },
+    rtr: { type: 'string' },
+    tls: { type: 'boolean' },
+    ca: { type: 'string' },
+    version: { type: 'string' },
+    timeout: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  } as const);
 }
 
 function parseFormat(value: string | undefined): Format {
