@@ -73,16 +73,27 @@ export class Validator {
   /**
    * Publishes a new payload. Returns the change, or undefined when the VRPs
    * are identical (nothing to revalidate).
+   *
+   * `knownDelta` is for a source that already knows what changed (an RTR
+   * transaction lists its announcements and withdrawals): it must be
+   * exactly payload.vrps against the published VRPs. With it, the delta is
+   * not recomputed over the whole set and the index takes the changes in
+   * place of a rebuild (VrpIndex.withChanges), so a small update is usable
+   * in milliseconds.
    */
-  publish(payload: RpkiPayload): SnapshotChange | undefined {
+  publish(payload: RpkiPayload, knownDelta?: VrpDelta): SnapshotChange | undefined {
     const previous = this.current;
-    const delta = previous.payload.vrps.delta(payload.vrps);
+    const delta = knownDelta ?? previous.payload.vrps.delta(payload.vrps);
     const vrpsChanged = delta.added.size > 0 || delta.removed.size > 0;
     if (!vrpsChanged && samePayload(previous.payload, payload)) {
       return undefined;
     }
     const started = performance.now();
-    const vrps = vrpsChanged ? VrpIndex.build(payload.vrps) : previous.vrps;
+    const vrps = !vrpsChanged
+      ? previous.vrps
+      : knownDelta !== undefined
+        ? previous.vrps.withChanges(delta.added, delta.removed, () => payload.vrps)
+        : VrpIndex.build(payload.vrps);
     const aspas = payload.aspas === previous.payload.aspas ? previous.aspas : AspaIndex.from(payload.aspas);
     const buildMs = performance.now() - started;
     const current: RpkiSnapshot = Object.freeze({

@@ -38,7 +38,7 @@
 import type { Asn } from '../net/asn.js';
 import type { Afi, Prefix } from '../net/prefix.js';
 import type { Vrp } from '../rpki/vrp.js';
-import type { VrpColumns, VrpTable } from '../rpki/vrp-table.js';
+import { type VrpColumns, VrpTable } from '../rpki/vrp-table.js';
 import { type RouteValidity, RovState, rovStateName } from './validity.js';
 
 /** Origin NONE (RFC 6811 §2): the origin could not be determined. */
@@ -101,22 +101,105 @@ const PARENT = 1;
 const FIRST = 2;
 
 export class VrpIndex {
-  private readonly v4: BucketedForest;
-  private readonly v6: FencedForest;
-
-  private constructor(readonly table: VrpTable) {
-    const v4 = buildForest(table.v4);
-    this.v4 = { ...v4, ...bucketTable(v4.nodes, v4.stride, v4.count) };
-    const v6 = buildForest(table.v6);
-    this.v6 = { ...v6, ...fenceTable(v6.nodes, v6.stride, v6.count) };
-  }
+  private constructor(
+    /** The table the forests were built from; rows of it may be withdrawn since (see `dead4`). */
+    private readonly base: VrpTable,
+    private readonly v4: BucketedForest,
+    private readonly v6: FencedForest,
+    /**
+     * Rows of `base` withdrawn by later changes (1 = withdrawn), per family,
+     * or undefined when none are: see withChanges.
+     */
+    private readonly dead4: Uint8Array | undefined,
+    private readonly dead6: Uint8Array | undefined,
+    private readonly deadCount: number,
+    /** VRPs announced by later changes and not in `base`: a small index of its own. */
+    private readonly extra: VrpIndex | undefined,
+  ) {}
 
   static build(table: VrpTable): VrpIndex {
-    return new VrpIndex(table);
+    const v4 = buildForest(table.v4);
+    const v6 = buildForest(table.v6);
+    return new VrpIndex(
+      table,
+      { ...v4, ...bucketTable(v4.nodes, v4.stride, v4.count) },
+      { ...v6, ...fenceTable(v6.nodes, v6.stride, v6.count) },
+      undefined,
+      undefined,
+      0,
+      undefined,
+    );
+  }
+
+  /**
+   * The index of `current` (a table, or a function that gives it, called
+   * only for a rebuild), which must be this index's VRPs with `removed`
+   * taken out and `added` put in (an RTR transaction's own delta, RFC 8210
+   * §5.1). Rebuilding 800k VRPs takes 60-150 ms; a cache sends a few
+   * hundred changes every few minutes, and routes must be revalidated
+   * against them at once. So the forests are kept: withdrawn rows are
+   * marked in a mask, announcements go into a small index of their own,
+   * and a look-up combines the two (RFC 6811 §2 asks whether *any*
+   * covering VRP matches, so the union of two sets is answered from each
+   * part). Once the changes reach a sixteenth of the table (at least
+   * 1,024), the next call builds `current` afresh, which keeps look-ups at
+   * their full-table speed.
+   */
+  withChanges(added: VrpTable, removed: VrpTable, current: VrpTable | (() => VrpTable)): VrpIndex {
+    if (added.size === 0 && removed.size === 0) return this;
+    const extraTable = this.extra?.base ?? VrpTable.EMPTY;
+    let dead4 = this.dead4;
+    let dead6 = this.dead6;
+    let deadCount = this.deadCount;
+    // Copy-on-write: an index is immutable, earlier snapshots keep theirs.
+    const deadOf = (afi: Afi): Uint8Array => {
+      if (afi === 4) return dead4 === this.dead4 ? (dead4 = copyOrNew(this.dead4, this.base.v4.count)) : dead4!;
+      return dead6 === this.dead6 ? (dead6 = copyOrNew(this.dead6, this.base.v6.count)) : dead6!;
+    };
+    // A withdrawal hits a VRP of the extra index or a live base row.
+    const removedFromExtra = removed.selectRows((afi, j) => {
+      if (extraTable.indexOfRow(removed.columns(afi), j) >= 0) return true;
+      const row = this.base.indexOfRow(removed.columns(afi), j);
+      const dead = deadOf(afi);
+      if (row < 0 || dead[row] === 1) throw new Error('VrpIndex.withChanges: a removed VRP is not in the index');
+      dead[row] = 1;
+      deadCount++;
+      return false;
+    });
+    // An announcement brings a withdrawn base row back, or joins the extra index.
+    const addedToExtra = added.selectRows((afi, j) => {
+      const row = this.base.indexOfRow(added.columns(afi), j);
+      const dead = row < 0 ? undefined : deadOf(afi);
+      if (dead === undefined ? extraTable.indexOfRow(added.columns(afi), j) >= 0 : dead[row] !== 1) {
+        throw new Error('VrpIndex.withChanges: an added VRP is already in the index');
+      }
+      if (dead === undefined) return true;
+      dead[row] = 0;
+      deadCount--;
+      return false;
+    });
+    const extra = extraTable.withChanges(addedToExtra, removedFromExtra);
+    if (deadCount + extra.size > Math.max(REBUILD_MIN_CHANGES, this.base.size / 16)) {
+      return VrpIndex.build(typeof current === 'function' ? current() : current);
+    }
+    return new VrpIndex(
+      this.base,
+      this.v4,
+      this.v6,
+      deadCount === 0 ? undefined : dead4,
+      deadCount === 0 ? undefined : dead6,
+      deadCount,
+      extra.size === 0 ? undefined : VrpIndex.build(extra),
+    );
   }
 
   get size(): number {
-    return this.table.size;
+    return this.base.size - this.deadCount + (this.extra?.size ?? 0);
+  }
+
+  /** Changes held beside the forests (withdrawn rows plus extra VRPs); 0 right after a build. */
+  get pendingChanges(): number {
+    return this.deadCount + (this.extra?.size ?? 0);
   }
 
   /** Validates a route; `origin` null (or ORIGIN_NONE) means NONE. */
@@ -132,6 +215,19 @@ export class VrpIndex {
    * number (ORIGIN_NONE for NONE).
    */
   validateV4(address: number, length: number, origin: number): RovState {
+    const state = this.baseV4(address, length, origin);
+    const extra = this.extra;
+    return extra === undefined || state === RovState.Valid ? state : union(state, extra.validateV4(address, length, origin));
+  }
+
+  /** IPv6 fast path: the address as four unsigned 32-bit words. */
+  validateV6(w0: number, w1: number, w2: number, w3: number, length: number, origin: number): RovState {
+    const state = this.baseV6(w0, w1, w2, w3, length, origin);
+    const extra = this.extra;
+    return extra === undefined || state === RovState.Valid ? state : union(state, extra.validateV6(w0, w1, w2, w3, length, origin));
+  }
+
+  private baseV4(address: number, length: number, origin: number): RovState {
     // Records: w0 | length | parent | first (stride 4).
     const f = this.v4;
     if (address < f.base) return RovState.NotFound;
@@ -158,6 +254,7 @@ export class VrpIndex {
       u = links[b + 2]!;
     }
     if (u < 0) return RovState.NotFound;
+    if (this.dead4 !== undefined) return liveMatch(nodes, links, f.rows, this.dead4, u, 4, 1, length, origin);
     // RFC 6483 §4 / RFC 7607: an AS0 VRP never matches, and no route with
     // origin 0 can be valid, so origin 0 skips the match loop entirely.
     if (origin > 0) {
@@ -171,8 +268,7 @@ export class VrpIndex {
     return RovState.Invalid;
   }
 
-  /** IPv6 fast path: the address as four unsigned 32-bit words. */
-  validateV6(w0: number, w1: number, w2: number, w3: number, length: number, origin: number): RovState {
+  private baseV6(w0: number, w1: number, w2: number, w3: number, length: number, origin: number): RovState {
     // Records: w0 w1 w2 w3 | length | parent | first | - (stride 8).
     const f = this.v6;
     const nodes = f.nodes;
@@ -211,6 +307,7 @@ export class VrpIndex {
       u = links[b + 5]!;
     }
     if (u < 0) return RovState.NotFound;
+    if (this.dead6 !== undefined) return liveMatch(nodes, links, f.rows, this.dead6, u, 8, 4, length, origin);
     if (origin > 0) {
       const rows = f.rows;
       for (; u >= 0; u = links[u * 8 + 5]!) {
@@ -226,12 +323,17 @@ export class VrpIndex {
   covering(prefix: Prefix): Vrp[] {
     const out: Vrp[] = [];
     const f = prefix.afi === 4 ? this.v4 : this.v6;
+    const dead = prefix.afi === 4 ? this.dead4 : this.dead6;
     const at = f.words;
     for (let u = this.deepestCovering(prefix); u >= 0; u = f.links[u * f.stride + at + PARENT]!) {
       const end = f.nodes[(u + 1) * f.stride + at + FIRST]!;
-      for (let r = f.nodes[u * f.stride + at + FIRST]!; r < end; r++) out.push(this.table.vrpAt(prefix.afi, r));
+      for (let r = f.nodes[u * f.stride + at + FIRST]!; r < end; r++) {
+        if (dead === undefined || dead[r] !== 1) out.push(this.base.vrpAt(prefix.afi, r));
+      }
     }
-    return out;
+    if (this.extra === undefined) return out;
+    // Both lists run most specific first; a stable sort keeps that per length.
+    return [...out, ...this.extra.covering(prefix)].sort((a, b) => b.prefix.length - a.prefix.length);
   }
 
   /**
@@ -265,17 +367,27 @@ export class VrpIndex {
     const columns = (c: VrpColumns) =>
       c.words.byteLength + c.length.byteLength + c.maxLength.byteLength + c.asn.byteLength + c.ta.byteLength;
     return (
-      forest(this.v4) + this.v4.start.byteLength + forest(this.v6) + this.v6.fences.byteLength + columns(this.table.v4) + columns(this.table.v6)
+      forest(this.v4) +
+      this.v4.start.byteLength +
+      forest(this.v6) +
+      this.v6.fences.byteLength +
+      columns(this.base.v4) +
+      columns(this.base.v6) +
+      (this.dead4?.byteLength ?? 0) +
+      (this.dead6?.byteLength ?? 0) +
+      (this.extra?.byteSize() ?? 0)
     );
   }
 
   /** Counts for logs and metrics. */
   stats(): { ipv4Vrps: number; ipv6Vrps: number; ipv4Prefixes: number; ipv6Prefixes: number } {
+    const extra = this.extra?.stats();
     return {
-      ipv4Vrps: this.table.v4.count,
-      ipv6Vrps: this.table.v6.count,
-      ipv4Prefixes: this.v4.count,
-      ipv6Prefixes: this.v6.count,
+      ipv4Vrps: this.base.v4.count - countSet(this.dead4) + (extra?.ipv4Vrps ?? 0),
+      ipv6Vrps: this.base.v6.count - countSet(this.dead6) + (extra?.ipv6Vrps ?? 0),
+      // Distinct prefixes of the forests; with changes pending, an upper bound.
+      ipv4Prefixes: this.v4.count + (extra?.ipv4Prefixes ?? 0),
+      ipv6Prefixes: this.v6.count + (extra?.ipv6Prefixes ?? 0),
     };
   }
 
@@ -429,4 +541,50 @@ function forestCovers(words: Uint32Array, s: number, a: number, b: number, lengt
     if (((words[a * s + k]! ^ words[b * s + k]!) & MASK[Math.min(bits, 32)]!) !== 0) return false;
   }
   return true;
+}
+
+/** Changes (withdrawals plus announcements) below which withChanges never rebuilds. */
+const REBUILD_MIN_CHANGES = 1024;
+
+/** RFC 6811 §2 over the union of two VRP sets, from each set's own result. */
+function union(a: RovState, b: RovState): RovState {
+  if (a === RovState.Valid || b === RovState.Valid) return RovState.Valid;
+  return a === RovState.Invalid || b === RovState.Invalid ? RovState.Invalid : RovState.NotFound;
+}
+
+/**
+ * The match loop of the fast paths when some rows are withdrawn: a prefix
+ * covers the route only through rows still live, so a covering prefix
+ * whose rows are all withdrawn leaves the route not found.
+ */
+function liveMatch(
+  nodes: Uint32Array,
+  links: Int32Array,
+  rows: Uint32Array,
+  dead: Uint8Array,
+  u: number,
+  stride: number,
+  words: number,
+  length: number,
+  origin: number,
+): RovState {
+  let covered = false;
+  for (; u >= 0; u = links[u * stride + words + PARENT]!) {
+    for (let r = nodes[u * stride + words + FIRST]!, end = nodes[(u + 1) * stride + words + FIRST]!; r < end; r++) {
+      if (dead[r] === 1) continue;
+      covered = true;
+      if (origin > 0 && rows[r * 2] === origin && length <= rows[r * 2 + 1]!) return RovState.Valid;
+    }
+  }
+  return covered ? RovState.Invalid : RovState.NotFound;
+}
+
+function copyOrNew(mask: Uint8Array | undefined, count: number): Uint8Array {
+  return mask === undefined ? new Uint8Array(count) : mask.slice();
+}
+
+function countSet(mask: Uint8Array | undefined): number {
+  let n = 0;
+  if (mask !== undefined) for (let i = 0; i < mask.length; i++) n += mask[i]!;
+  return n;
 }

@@ -29,6 +29,21 @@ export function makePayload(vrps: VrpTable, aspas: Iterable<Aspa> = [], routerKe
   });
 }
 
+/**
+ * A payload whose VRP table is produced on first read: an RTR update's
+ * table is a merge of 12 MB for a full set, and what needs the update at
+ * once (the validator, given the delta) does not need the table.
+ */
+export function makeLazyPayload(vrps: () => VrpTable, aspas: Iterable<Aspa> = [], routerKeys: Iterable<RouterKey> = []): RpkiPayload {
+  return Object.freeze({
+    get vrps(): VrpTable {
+      return vrps();
+    },
+    aspas: Object.freeze(mergeAspas(aspas)),
+    routerKeys: Object.freeze(uniqueKeys(routerKeys)),
+  });
+}
+
 /** The union of several payloads: what several configured sources mean together. */
 export function unionPayloads(payloads: readonly RpkiPayload[]): RpkiPayload {
   if (payloads.length === 0) return EMPTY_PAYLOAD;

@@ -95,6 +95,38 @@ export class VrpTable {
     return b.build();
   }
 
+  /**
+   * The rows for which `keep(afi, row)` is true, in their order (so still
+   * sorted and unique): no re-sort, for picking part of a change set.
+   */
+  selectRows(keep: (afi: Afi, row: number) => boolean): VrpTable {
+    const pick = (c: VrpColumns): VrpColumns => {
+      const rows: number[] = [];
+      for (let i = 0; i < c.count; i++) if (keep(c.afi, i)) rows.push(i);
+      if (rows.length === c.count) return c;
+      const s = c.stride;
+      const out = {
+        afi: c.afi,
+        stride: s,
+        count: rows.length,
+        words: new Uint32Array(rows.length * s),
+        length: new Uint8Array(rows.length),
+        maxLength: new Uint8Array(rows.length),
+        asn: new Uint32Array(rows.length),
+        ta: new Uint16Array(rows.length),
+      };
+      rows.forEach((r, i) => {
+        out.words.set(c.words.subarray(r * s, r * s + s), i * s);
+        out.length[i] = c.length[r]!;
+        out.maxLength[i] = c.maxLength[r]!;
+        out.asn[i] = c.asn[r]!;
+        out.ta[i] = c.ta[r]!;
+      });
+      return out;
+    };
+    return new VrpTable(pick(this.v4), pick(this.v6), this.tas);
+  }
+
   /** True if both tables hold the same payloads (trust anchors ignored). */
   equals(other: VrpTable): boolean {
     return sameColumns(this.v4, other.v4) && sameColumns(this.v6, other.v6);

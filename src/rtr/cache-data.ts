@@ -26,7 +26,7 @@
 import { type Asn, formatAsn } from '../net/asn.js';
 import { type Afi, Prefix } from '../net/prefix.js';
 import { type Aspa, makeAspaPerAfi } from '../rpki/aspa.js';
-import { type RpkiPayload, makePayload } from '../rpki/payload.js';
+import { type RpkiPayload, makeLazyPayload } from '../rpki/payload.js';
 import { type RouterKey, makeRouterKey } from '../rpki/router-key.js';
 import { type Vrp, formatVrp, makeVrp } from '../rpki/vrp.js';
 import { type VrpColumns, VrpTable, VrpTableBuilder } from '../rpki/vrp-table.js';
@@ -55,21 +55,66 @@ export interface CommittedUpdate {
   readonly removed: VrpTable;
 }
 
-/** The cache's data as the client holds it: immutable. */
+/** An incremental update's VRPs before they are merged into one table. */
+interface PendingMerge {
+  readonly base: VrpTable;
+  readonly added: VrpTable;
+  readonly removed: VrpTable;
+}
+
+/**
+ * The cache's data as the client holds it: immutable.
+ *
+ * After an incremental update the VRP table is merged on first read, not
+ * in commit: merging a few hundred changes into 800k VRPs copies 12.5 MB
+ * (4-8 ms, and as much again for the collector), and the update is usable
+ * without it: the validator takes the delta (VrpIndex.withChanges), and
+ * the next transaction's checks read the table. The session calls settle()
+ * once the update has been handed out, so the merge runs in idle time.
+ */
 export class RtrCacheData {
+  private merged: VrpTable | undefined;
+  private pendingMerge: PendingMerge | undefined;
+  private payload: RpkiPayload | undefined;
+
   private constructor(
-    readonly vrps: VrpTable,
+    vrps: VrpTable | PendingMerge,
     /** By customer AS. */
     readonly aspas: ReadonlyMap<number, Aspa>,
     /** By `asn|ski|spki`. */
     readonly routerKeys: ReadonlyMap<string, RouterKey>,
-  ) {}
+  ) {
+    if (vrps instanceof VrpTable) this.merged = vrps;
+    else this.pendingMerge = vrps;
+  }
 
   static readonly EMPTY = new RtrCacheData(VrpTable.EMPTY, new Map(), new Map());
 
   /** @internal built by a transaction's commit */
-  static of(vrps: VrpTable, aspas: ReadonlyMap<number, Aspa>, routerKeys: ReadonlyMap<string, RouterKey>): RtrCacheData {
+  static of(vrps: VrpTable | PendingMerge, aspas: ReadonlyMap<number, Aspa>, routerKeys: ReadonlyMap<string, RouterKey>): RtrCacheData {
     return new RtrCacheData(vrps, aspas, routerKeys);
+  }
+
+  get vrps(): VrpTable {
+    if (this.merged === undefined) {
+      const p = this.pendingMerge!;
+      this.merged = p.base.withChanges(p.added, p.removed);
+      this.pendingMerge = undefined;
+    }
+    return this.merged;
+  }
+
+  /** VRP counts per family, without merging a pending update. */
+  vrpStats(): { ipv4: number; ipv6: number } {
+    const p = this.pendingMerge;
+    if (p === undefined) return this.merged!.stats();
+    const [b, a, r] = [p.base.stats(), p.added.stats(), p.removed.stats()];
+    return { ipv4: b.ipv4 + a.ipv4 - r.ipv4, ipv6: b.ipv6 + a.ipv6 - r.ipv6 };
+  }
+
+  /** Merges a pending update's table now. */
+  settle(): void {
+    void this.vrps;
   }
 
   /** A transaction on this data; `reset` for the answer to a Reset Query. */
@@ -77,8 +122,9 @@ export class RtrCacheData {
     return reset ? new ResetTransaction() : new IncrementalTransaction(this);
   }
 
+  /** The data as a payload; its VRP table is read (and merged) only when used. */
   toPayload(): RpkiPayload {
-    return makePayload(this.vrps, this.aspas.values(), this.routerKeys.values());
+    return (this.payload ??= makeLazyPayload(() => this.vrps, this.aspas.values(), this.routerKeys.values()));
   }
 }
 
@@ -232,8 +278,8 @@ class IncrementalTransaction implements RtrTransaction {
     for (const change of this.vrpChanges.values()) (change.announce ? added : removed).push(change);
     const addedTable = changeTable(added);
     const removedTable = changeTable(removed);
-    const vrps = this.base.vrps.withChanges(addedTable, removedTable);
-    return { data: RtrCacheData.of(vrps, this.aspas, this.keys), added: addedTable, removed: removedTable };
+    const base = this.base.vrps;
+    return { data: RtrCacheData.of({ base, added: addedTable, removed: removedTable }, this.aspas, this.keys), added: addedTable, removed: removedTable };
   }
 
   private held(afi: Afi, w0: number, w1: number, w2: number, w3: number, length: number, maxLength: number, asn: number): boolean {

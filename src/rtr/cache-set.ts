@@ -19,7 +19,7 @@ import { NOOP_LOGGER, type Logger } from '../rpki/sources/source.js';
 import type { RpkiPayload } from '../rpki/payload.js';
 import { VrpTable } from '../rpki/vrp-table.js';
 import { RtrCacheData } from './cache-data.js';
-import { type RtrConnect, RtrSession, type RtrSessionOptions, type RtrSessionStatus } from './session.js';
+import { type RtrConnect, RtrSession, type RtrSessionOptions, type RtrSessionStatus, type RtrUpdate } from './session.js';
 
 export interface RtrCacheConfig extends Omit<RtrSessionOptions, 'now' | 'logger'> {
   /** Lower is more preferred. */
@@ -64,7 +64,7 @@ export class RtrCacheSet {
     this.members = caches.map((config, order) => {
       const session = new RtrSession({ ...config, now: options.now, logger: this.log });
       const member = { config, session, order };
-      session.onUpdate(() => this.reselect());
+      session.onUpdate((u) => this.reselect(u));
       session.onState(() => this.reselect());
       session.onStale(() => this.reselect());
       return member;
@@ -97,14 +97,21 @@ export class RtrCacheSet {
     return this.members.map((m) => ({ ...m.session.status(), preference: m.config.preference, inUse: m === this.selected }));
   }
 
-  /** Re-evaluates which cache's data is in force; emits when that data changes. */
-  private reselect(): void {
+  /**
+   * Re-evaluates which cache's data is in force; emits when that data
+   * changes. `update`, when this follows a session's update, gives the
+   * delta for free if that update was applied to the data in force: an
+   * incremental update of the selected cache (the usual case) then costs
+   * no comparison of two full sets.
+   */
+  private reselect(update?: RtrUpdate): void {
     const next = this.choose();
     const data = next?.session.current ?? RtrCacheData.EMPTY;
     const stale = next === undefined || next.session.isStale();
     if (next === this.selected && data === this.selectedData && stale === this.selectedStale) return;
     const previous = this.selected;
-    const delta = this.selectedData.vrps.delta(data.vrps);
+    const known = update !== undefined && !update.reset && update.data === data && update.previous === this.selectedData;
+    const delta = known ? { added: update.added, removed: update.removed } : this.selectedData.vrps.delta(data.vrps);
     this.selected = next;
     this.selectedData = data;
     this.selectedStale = stale;

@@ -62,6 +62,8 @@ export type RtrSessionState = 'stopped' | 'connecting' | 'waiting' | 'receiving'
 
 export interface RtrUpdate {
   readonly data: RtrCacheData;
+  /** The data this update was applied to (for a reset: what it replaced). */
+  readonly previous: RtrCacheData;
   readonly added: CommittedUpdate['added'];
   readonly removed: CommittedUpdate['removed'];
   /** True when the update replaced everything (answer to a Reset Query). */
@@ -88,6 +90,15 @@ export interface RtrSessionStatus {
   readonly errors: Readonly<Record<string, number>>;
   readonly lastError: string | undefined;
 }
+
+/** Read coalescing (see coalesceReads): after this much of one transaction, … */
+const COALESCE_AFTER_BYTES = 256 * 1024;
+/** … reads smaller than this … */
+const COALESCE_BELOW_CHUNK = 32 * 1024;
+/** … are followed by this pause. */
+const COALESCE_PAUSE_MS = 1;
+
+const sumStats = (s: { ipv4: number; ipv6: number }): number => s.ipv4 + s.ipv6;
 
 const IPV4_PREFIX = pduTypeName(4);
 const IPV6_PREFIX = pduTypeName(6);
@@ -116,7 +127,7 @@ export class RtrSession {
   private sessionId: number | undefined;
   private serial: number | undefined;
   private data = RtrCacheData.EMPTY;
-  private transaction: { tx: RtrTransaction; reset: boolean; sessionId: number } | undefined;
+  private transaction: { tx: RtrTransaction; reset: boolean; sessionId: number; base: RtrCacheData } | undefined;
   /** The query in flight, if any: a Cache Response (or Cache Reset) is due. */
   private pending: 'reset' | 'serial' | undefined;
   private lastUpdateAt: number | undefined;
@@ -135,6 +146,8 @@ export class RtrSession {
   private readonly prefixFields = new PrefixFields();
   private readonly errors: Record<string, number> = {};
   private lastError: string | undefined;
+  /** Bytes received since the Cache Response, for read coalescing. */
+  private transactionBytes = 0;
   private readonly updateListeners = new Set<(u: RtrUpdate) => void>();
   private readonly staleListeners = new Set<(stale: boolean) => void>();
   private readonly stateListeners = new Set<(s: RtrSessionState) => void>();
@@ -196,7 +209,7 @@ export class RtrSession {
   }
 
   status(): RtrSessionStatus {
-    const vrps = this.data.vrps.stats();
+    const vrps = this.data.vrpStats();
     return {
       name: this.name,
       state: this.state,
@@ -348,6 +361,26 @@ export class RtrSession {
       this.received[name] = (this.received[name] ?? 0) + 1;
       this.handle(pdu, frame.bytes);
     }
+    if (this.transaction !== undefined) this.coalesceReads(socket, chunk.byteLength);
+  }
+
+  /**
+   * During a bulk transfer, lets the next read wait a millisecond when this
+   * one was small. Caches write PDU by PDU (StayRTR makes one write per
+   * PDU), and a client that reads each as it lands turns a full sync into
+   * hundreds of thousands of wake-ups on both sides: measured against
+   * StayRTR with 800k VRPs on 2 vCPUs, 4.3-4.6 s and 325-380k reads when
+   * reading eagerly, 1.8-2.0 s and under 2,000 reads with a 1-5 ms pause.
+   * Small transactions (a few thousand changes) never reach the threshold,
+   * so incremental updates keep their latency.
+   */
+  private coalesceReads(socket: Duplex, chunkBytes: number): void {
+    this.transactionBytes += chunkBytes;
+    if (this.transactionBytes < COALESCE_AFTER_BYTES || chunkBytes >= COALESCE_BELOW_CHUNK) return;
+    socket.pause();
+    setTimeout(() => {
+      if (socket === this.socket && !socket.destroyed) socket.resume();
+    }, COALESCE_PAUSE_MS);
   }
 
   /**
@@ -473,7 +506,8 @@ export class RtrSession {
     clearTimeout(this.responseTimer);
     const reset = this.pending === 'reset';
     this.pending = undefined;
-    this.transaction = { tx: this.data.begin(reset), reset, sessionId };
+    this.transaction = { tx: this.data.begin(reset), reset, sessionId, base: this.data };
+    this.transactionBytes = 0;
     this.setState('receiving');
   }
 
@@ -537,6 +571,7 @@ export class RtrSession {
     }, this.refreshS * 1000);
     const u: RtrUpdate = {
       data: update.data,
+      previous: t.base,
       added: update.added,
       removed: update.removed,
       reset: t.reset,
@@ -545,10 +580,12 @@ export class RtrSession {
       version: this.version,
     };
     this.log.info(
-      { cache: this.name, serial: pdu.serial, added: update.added.size, removed: update.removed.size, vrps: update.data.vrps.size },
+      { cache: this.name, serial: pdu.serial, added: update.added.size, removed: update.removed.size, vrps: sumStats(update.data.vrpStats()) },
       'rtr: update applied',
     );
     for (const l of this.updateListeners) l(u);
+    // The listeners had the update; merge its table while the loop is idle.
+    setImmediate(() => update.data.settle());
   }
 
   private errorReport(code: number, text: string, version: RtrVersion): void {

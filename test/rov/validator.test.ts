@@ -77,3 +77,21 @@ t.test('validateRoute takes the origin from the AS_PATH (RFC 6811 §2)', async (
   t.equal(route('', '192.0.2.0/24', 64496), RovState.Valid, 'empty path of a local route: our own AS');
   t.equal(route('65000 64496 (65001 65002)', '192.0.2.0/24', 64496), RovState.Valid, 'confederation segment last: our own AS');
 });
+
+t.test('a known delta (an RTR transaction) is taken in place of a rebuild', async (t) => {
+  const v = new Validator();
+  const first = payload(['192.0.2.0/24', 24, 'AS64496'], ['10.0.0.0/8', 8, 'AS1']);
+  v.publish(first);
+  const next = payload(['10.0.0.0/8', 8, 'AS1'], ['198.51.100.0/24', 24, 'AS64497']);
+  const added = VrpTable.from([parseVrp('198.51.100.0/24', 24, 'AS64497')]);
+  const removed = VrpTable.from([parseVrp('192.0.2.0/24', 24, 'AS64496')]);
+  const change = v.publish(next, { added, removed });
+  t.ok(change);
+  t.equal(change!.delta.added, added, 'the given delta is reported as it is');
+  t.same(change!.affected.map(String), ['192.0.2.0/24', '198.51.100.0/24']);
+  t.equal(change!.current.vrps.pendingChanges, 2, 'the index took the changes without a rebuild');
+  t.equal(v.validate(P('192.0.2.0/24'), 64496 as Asn), RovState.NotFound);
+  t.equal(v.validate(P('198.51.100.0/24'), 64497 as Asn), RovState.Valid);
+  t.equal(v.snapshot.payload, next);
+  t.equal(v.publish(next, { added: VrpTable.EMPTY, removed: VrpTable.EMPTY }), undefined, 'an empty delta with the same payload is no change');
+});

@@ -5,6 +5,7 @@ import { ORIGIN_NONE, VrpIndex } from '../../src/rov/vrp-index.js';
 import { RovState, rovStateName } from '../../src/rov/validity.js';
 import { type Vrp, makeVrp, parseVrp } from '../../src/rpki/vrp.js';
 import { VrpTable } from '../../src/rpki/vrp-table.js';
+import { caught } from '../helpers/errors.js';
 import { pick, randomInt, seededRandom } from '../helpers/random.js';
 
 const asn = (n: number) => n as Asn;
@@ -220,4 +221,129 @@ t.test('fenced IPv6 search: many prefixes sharing their first 64 bits, and fence
   t.equal(index.validate(P('2001:db7:ffff::/48'), asn(1)), RovState.NotFound, 'before the first fence');
   t.equal(index.validate(P('2001:db9::/32'), asn(1)), RovState.NotFound, 'past the last fence');
   t.equal(index.explain(P('2001:db8::4/128'), asn(101)).matched.length, 1);
+});
+
+/** A VRP's identity, for set arithmetic in the tests. */
+const vrpId = (v: Vrp) => `${v.prefix}|${v.maxLength}|${v.asn}`;
+
+t.test('withChanges: a chain of updates answers as a fresh build of the same set would', async (t) => {
+  const asns = [0, 1, 2, 3, 65000];
+  let rebuilt = 0;
+  let overlaid = 0;
+  let checked = 0;
+  for (let round = 0; round < 16; round++) {
+    const rand = seededRandom(5000 + round);
+    const anchors4 = Array.from({ length: randomInt(rand, 1, 3) }, () => [Math.floor(rand() * 2 ** 32), 0, 0, 0]);
+    const anchors6 = Array.from({ length: randomInt(rand, 1, 3) }, () => [0x20010db8, Math.floor(rand() * 2 ** 32), 0, 0]);
+    const randomVrp = (): Vrp => {
+      const afi: Afi = rand() < 0.6 ? 4 : 6;
+      const p = randomPrefix(rand, afi, afi === 4 ? anchors4 : anchors6);
+      return makeVrp(p, rand() < 0.4 ? p.length : randomInt(rand, p.length, p.maxLength), asn(pick(rand, asns)));
+    };
+    // Large enough that small updates stay under the rebuild threshold.
+    const held = new Map<string, Vrp>();
+    for (let i = 0; i < 5000; i++) {
+      const v = randomVrp();
+      held.set(vrpId(v), v);
+    }
+    let table = VrpTable.from(held.values());
+    let index = VrpIndex.build(table);
+    for (let step = 0; step < 12; step++) {
+      // Withdraw some held VRPs (sometimes one announced a step ago), announce new ones
+      // (sometimes one withdrawn a step ago).
+      const heldList = [...held.values()];
+      const removed = new Map<string, Vrp>();
+      // The last step withdraws most of the set, past the rebuild threshold.
+      const nRemove = step === 11 ? heldList.length - 100 : randomInt(rand, 0, 40);
+      for (let i = 0; removed.size < nRemove; i++) {
+        const v = pick(rand, heldList);
+        removed.set(vrpId(v), v);
+      }
+      const added = new Map<string, Vrp>();
+      for (let i = randomInt(rand, 0, 40); i > 0; i--) {
+        const v = rand() < 0.3 && removed.size > 0 ? pick(rand, [...removed.values()]) : randomVrp();
+        if (!held.has(vrpId(v)) && !removed.has(vrpId(v))) added.set(vrpId(v), v);
+      }
+      for (const id of removed.keys()) held.delete(id);
+      for (const [id, v] of added) held.set(id, v);
+      const next = VrpTable.from(held.values());
+      const addedTable = VrpTable.from(added.values());
+      const removedTable = VrpTable.from(removed.values());
+      const real = table.delta(next);
+      if (!real.added.equals(addedTable) || !real.removed.equals(removedTable)) {
+        t.fail('the test delta is not the real delta');
+        return;
+      }
+      const changed = index.withChanges(addedTable, removedTable, next);
+      if (added.size + removed.size > 0) {
+        if (changed.pendingChanges === 0) rebuilt++;
+        else overlaid++;
+      }
+      table = next;
+      index = changed;
+      if (index.size !== held.size || index.stats().ipv4Vrps + index.stats().ipv6Vrps !== held.size) {
+        t.fail(`round ${round} step ${step}: size ${index.size}, stats ${JSON.stringify(index.stats())}, want ${held.size}`);
+        return;
+      }
+      const fresh = VrpIndex.build(table);
+      const vrps = [...held.values()];
+      for (let q = 0; q < 80; q++) {
+        const afi: Afi = rand() < 0.6 ? 4 : 6;
+        const route = randomPrefix(rand, afi, afi === 4 ? anchors4 : anchors6);
+        const origin = rand() < 0.1 ? null : asn(pick(rand, asns));
+        // The fresh build is checked against the literal RFC above; here, every 8th route too.
+        const want = q % 8 === 0 ? bruteForce(vrps, route, origin) : fresh.validate(route, origin);
+        const got = index.validate(route, origin);
+        if (got !== want || fresh.validate(route, origin) !== want) {
+          t.fail(`round ${round} step ${step}: ${route} ${origin}: ${rovStateName(got)}, RFC 6811 says ${rovStateName(want)}`);
+          return;
+        }
+        checked++;
+        if (q % 4 !== 0) continue;
+        const a = index.explain(route, origin);
+        const b = fresh.explain(route, origin);
+        const ids = (x: typeof a) => [x.matched, x.unmatchedAs, x.unmatchedLength].map((l) => l.map(vrpId).sort());
+        if (a.state !== b.state || a.reason !== b.reason || JSON.stringify(ids(a)) !== JSON.stringify(ids(b))) {
+          t.fail(`round ${round} step ${step}: explain of ${route} ${origin} differs from a fresh build`);
+          return;
+        }
+        // Most specific first, as the fresh build lists them.
+        const order = (i: VrpIndex) => i.covering(route).map((v) => v.prefix.length).join(',');
+        if (order(index) !== order(fresh)) {
+          t.fail(`round ${round} step ${step}: covering(${route}) is not most specific first`);
+          return;
+        }
+      }
+    }
+  }
+  t.equal(checked, 16 * 12 * 80);
+  t.ok(overlaid > 120 && rebuilt === 16, `updates taken in place: ${overlaid}, rebuilt: ${rebuilt}`);
+});
+
+t.test('withChanges refuses a delta that does not fit the index, and keeps earlier indexes intact', async (t) => {
+  const a = parseVrp('192.0.2.0/24', 24, 'AS64496');
+  const b = parseVrp('198.51.100.0/24', 24, 'AS64497');
+  const base = VrpTable.from([a]);
+  const index = VrpIndex.build(base);
+  const none = VrpTable.EMPTY;
+  t.match(caught(() => index.withChanges(none, VrpTable.from([b]), none)), { message: /removed VRP is not in the index/ });
+  t.match(caught(() => index.withChanges(VrpTable.from([a]), none, base)), { message: /added VRP is already in the index/ });
+  t.equal(index.withChanges(none, none, base), index, 'no change, same index');
+  const without = index.withChanges(none, VrpTable.from([a]), none);
+  t.equal(without.validate(P('192.0.2.0/24'), asn(64496)), RovState.NotFound);
+  t.equal(without.validate(P('192.0.2.0/24'), null), RovState.NotFound, 'a withdrawn-only prefix covers nothing, origin NONE too');
+  t.equal(index.validate(P('192.0.2.0/24'), asn(64496)), RovState.Valid, 'the earlier index is unchanged');
+  t.match(caught(() => without.withChanges(none, VrpTable.from([a]), none)), { message: /removed VRP is not in the index/ }, 'withdrawn twice');
+  const back = without.withChanges(VrpTable.from([a]), none, base);
+  t.equal(back.validate(P('192.0.2.0/24'), asn(64496)), RovState.Valid, 'announced again');
+  t.equal(without.validate(P('192.0.2.0/24'), asn(64496)), RovState.NotFound, 'copy-on-write: the previous mask is untouched');
+  const more = back.withChanges(VrpTable.from([b]), none, VrpTable.from([a, b]));
+  t.equal(more.validate(P('198.51.100.0/24'), asn(64497)), RovState.Valid);
+  t.equal(more.validate(P('198.51.100.0/24'), asn(1)), RovState.Invalid);
+  t.equal(more.size, 2);
+  t.ok(more.byteSize() > back.byteSize(), 'the extra index is counted');
+  t.equal(more.pendingChanges, 1);
+  t.equal(without.pendingChanges, 1);
+  t.equal(index.pendingChanges, 0);
+  t.match(caught(() => more.withChanges(VrpTable.from([b]), none, VrpTable.from([a, b]))), { message: /already in the index/ });
 });

@@ -131,3 +131,13 @@ t.test('withChanges merges a small update into a large set without re-sorting', 
   }
   t.pass('withChanges equals a rebuild');
 });
+
+t.test('selectRows keeps the chosen rows in order, sharing columns kept whole', async (t) => {
+  const table = VrpTable.from([parseVrp('192.0.2.0/24', 24, 'AS1', 'ripe'), parseVrp('10.0.0.0/8', 8, 'AS2'), parseVrp('2001:db8::/32', 48, 'AS3', 'arin')]);
+  const v4Only = table.selectRows((afi) => afi === 4);
+  t.same([...v4Only].map(formatVrp), ['AS2 10.0.0.0/8-8', 'AS1 192.0.2.0/24-24']);
+  t.equal(v4Only.v4, table.v4, 'a column kept whole is not copied');
+  const second = table.selectRows((afi, row) => afi === 6 || row === 1);
+  t.same([...second].map((v) => [formatVrp(v), v.ta]), [['AS1 192.0.2.0/24-24', 'ripe'], ['AS3 2001:db8::/32-48', 'arin']]);
+  t.equal(table.selectRows(() => false).size, 0);
+});

@@ -122,3 +122,27 @@ t.test('property: any valid sequence of updates equals a set model', async (t) =
   }
   t.pass('40 rounds of 8 updates agree with the model');
 });
+
+t.test('an incremental update merges its table on first read; counts and payload need no merge', async (t) => {
+  const seed = RtrCacheData.EMPTY.begin(true);
+  vrp(seed, true, '192.0.2.0/24', 24, 64496);
+  vrp(seed, true, '2001:db8::/32', 48, 64497);
+  const base = seed.commit().data;
+  const tx = base.begin(false);
+  vrp(tx, false, '192.0.2.0/24', 24, 64496);
+  vrp(tx, true, '2001:db8:1::/48', 48, 64498);
+  vrp(tx, true, '203.0.113.0/24', 24, 64498);
+  const { data } = tx.commit();
+  t.same(data.vrpStats(), { ipv4: 1, ipv6: 2 }, 'counted before the merge');
+  const payload = data.toPayload();
+  t.equal(data.toPayload(), payload, 'one payload per data');
+  // A transaction on data not yet merged reads through it.
+  const next = data.begin(false);
+  vrp(next, false, '2001:db8:1::/48', 48, 64498);
+  t.match(caught(() => vrp(data.begin(false), true, '203.0.113.0/24', 24, 64498)), { code: 7 }, 'the pending announcement counts as held');
+  t.same([...payload.vrps].map(formatVrp), ['AS64498 203.0.113.0/24-24', 'AS64497 2001:db8::/32-48', 'AS64498 2001:db8:1::/48-48']);
+  t.equal(data.vrps, payload.vrps, 'merged once');
+  t.same(data.vrpStats(), data.vrps.stats());
+  data.settle();
+  t.same(list(next.commit().data), ['AS64498 203.0.113.0/24-24', 'AS64497 2001:db8::/32-48']);
+});

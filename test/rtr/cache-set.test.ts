@@ -62,6 +62,16 @@ t.test('the most preferred working cache is in force; failover and return', asyn
   primary.send({ type: 3, version: 2, sessionId: 1 }, endOfData(2, 1, 2));
   await back;
   t.equal(set.current, 'primary');
+
+  // An incremental update of the cache in force: its delta is the transaction's own.
+  const updated = waitChange(set, (c) => c.cache === 'primary' && c.added.size > 0);
+  primary.send({ type: 0, version: 2, sessionId: 1, serial: 3 });
+  await primary.waitFor(3);
+  primary.send({ type: 3, version: 2, sessionId: 1 }, prefixPdu(2, true, '203.0.113.0/24', 24, 64499), prefixPdu(2, false, '192.0.2.0/24', 24, 64496), endOfData(2, 1, 3));
+  const change = await updated;
+  t.same([...change.added].map(formatVrp), ['AS64499 203.0.113.0/24-24']);
+  t.same([...change.removed].map(formatVrp), ['AS64496 192.0.2.0/24-24']);
+  t.same([...change.payload.vrps].map(formatVrp), ['AS64499 203.0.113.0/24-24']);
 });
 
 t.test('configuration errors name the key', async (t) => {

@@ -247,3 +247,53 @@ t.test('data goes stale past the expire interval of the last End of Data', async
   t.equal(session.isStale(), true, 'past it: stale');
   t.match(session.status(), { stale: true, vrps: { ipv4: 1 } }, 'stale data stays in use');
 });
+
+t.test('a bulk transfer in small reads is read in batches; a small update is read at once', async (t) => {
+  const cache = await FakeCache.start();
+  let pauses = 0;
+  const connect = tcpTransport('127.0.0.1', cache.port);
+  const session = new RtrSession({
+    name: 'fake',
+    responseTimeoutMs: 5000,
+    connect: async () => {
+      const socket = await connect();
+      const pause = socket.pause.bind(socket);
+      socket.pause = () => {
+        pauses++;
+        return pause();
+      };
+      return socket;
+    },
+  });
+  t.teardown(async () => {
+    await session.stop();
+    await cache.stop();
+  });
+  session.start();
+  await cache.waitFor(1);
+  let update = nextUpdate(session, 20_000);
+  // 20,000 IPv4 Prefix PDUs (480 kB) written 40 at a time, each write on its own turn.
+  cache.send({ type: 3, version: 2, sessionId: 5 });
+  const { encodePdu } = await import('../../src/rtr/pdu-codec.js');
+  for (let i = 0; i < 500; i++) {
+    const batch = [];
+    for (let j = 0; j < 40; j++) {
+      const n = i * 40 + j;
+      batch.push(encodePdu(prefixPdu(2, true, `10.${n >> 8}.${n & 255}.0/24`, 24, 65000)));
+    }
+    cache.sendRaw(Buffer.concat(batch));
+    await new Promise((r) => setImmediate(r));
+  }
+  cache.send(endOfData(2, 5, 1));
+  let u = await update;
+  t.equal(u.data.vrps.size, 20_000, 'every PDU arrived');
+  t.ok(pauses > 0, `reads were held back during the bulk transfer (${pauses} pauses)`);
+  const before = pauses;
+  update = nextUpdate(session);
+  cache.send({ type: 0, version: 2, sessionId: 5, serial: 2 });
+  await cache.waitFor(2);
+  cache.send({ type: 3, version: 2, sessionId: 5 }, prefixPdu(2, false, '10.0.0.0/24', 24, 65000), endOfData(2, 5, 2));
+  u = await update;
+  t.equal(u.data.vrps.size, 19_999);
+  t.equal(pauses, before, 'a small update is not held back');
+});
