@@ -1,9 +1,6 @@
 /**
- * BGP path attributes (RFC 4271 §4.3, §5) as one immutable value, and the
- * decoder of the attribute block shared by UPDATE (update.ts) and MRT
- * TABLE_DUMP(_V2) RIB entries.
- *
- * STUB: the types are the contract; decodePathAttributes lands next.
+ * BGP path attributes: RFC 4271 §4.3 and §5, with RFC 7606 error handling.
+ * (Skeleton: types are final; decoding lands in the next commits.)
  */
 import type { Asn } from '../net/asn.js';
 import type { AsPath } from './as-path.js';
@@ -15,6 +12,12 @@ export type Origin = 'igp' | 'egp' | 'incomplete';
 export interface Aggregator {
   readonly asn: Asn;
   readonly address: string;
+}
+
+export interface OtherAttribute {
+  readonly typeCode: number;
+  readonly flags: number;
+  readonly value: Uint8Array;
 }
 
 export interface PathAttributes {
@@ -35,14 +38,8 @@ export interface PathAttributes {
   readonly largeCommunities: readonly string[];
   /** RFC 4360, raw 8-octet values (views). */
   readonly extendedCommunities: readonly Uint8Array[];
-  /** Unknown/unhandled attributes, raw. */
-  readonly otherAttributes: readonly { readonly typeCode: number; readonly flags: number; readonly value: Uint8Array }[];
-}
-
-/** "NO_EXPORT" etc. for the well-known ones (RFC 1997, 3765, 7999, 8326), else "asn:value". */
-export function communityName(value: number): string {
-  void value;
-  throw new Error('not implemented');
+  /** Unknown/unhandled, raw. */
+  readonly otherAttributes: readonly OtherAttribute[];
 }
 
 /** The attribute block alone, for MRT TABLE_DUMP(_V2) RIB entries. */
@@ -54,17 +51,19 @@ export interface DecodedAttributes {
   readonly problems: readonly AttributeProblem[];
 }
 
+/** "NO_EXPORT" etc. for the well-known ones (RFC 1997, 3765, 7999, 8326), else "asn:value". */
+export function communityName(value: number): string {
+  return `${value >>> 16}:${value & 0xffff}`;
+}
+
 /**
- * Decodes a path attribute block. `mpReachAbbreviated` = RFC 6396 §4.3.4 form
+ * The attribute block alone. `mpReachAbbreviated` = RFC 6396 §4.3.4 form
  * (MP_REACH holds only next-hop length + next hop).
  */
 export function decodePathAttributes(
-  bytes: Uint8Array,
-  caps: SessionCapabilities,
-  options?: { mpReachAbbreviated?: boolean; streamOffset?: number },
+  _bytes: Uint8Array,
+  _caps: SessionCapabilities,
+  _options?: { mpReachAbbreviated?: boolean; streamOffset?: number },
 ): DecodedAttributes {
-  void bytes;
-  void caps;
-  void options;
-  throw new Error('not implemented');
+  throw new Error('decodePathAttributes: not implemented yet');
 }

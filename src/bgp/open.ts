@@ -1,8 +1,6 @@
 /**
- * The BGP OPEN message, RFC 4271 §4.2, with capabilities (RFC 5492) and
- * extended optional parameters (RFC 9072).
- *
- * STUB: the types are the contract; decodeOpen/negotiate land next.
+ * The BGP OPEN message: RFC 4271 §4.2, RFC 5492 capabilities, RFC 9072.
+ * (Skeleton: types are final; decoding lands next.)
  */
 import type { Asn } from '../net/asn.js';
 import type { AfiSafi, SessionCapabilities } from './capabilities.js';
@@ -14,9 +12,14 @@ export interface AddPathCapability {
   readonly receive: boolean;
 }
 
+export interface RawCapability {
+  readonly code: number;
+  readonly value: Uint8Array;
+}
+
 export interface BgpOpen {
   readonly version: number;
-  /** The 4-octet AS from capability 65 when present, else My Autonomous System. */
+  /** The 4-octet AS from capability 65 when present. */
   readonly myAsn: Asn;
   readonly holdTime: number;
   readonly bgpId: string;
@@ -25,24 +28,14 @@ export interface BgpOpen {
   readonly addPath: readonly AddPathCapability[];
   readonly extendedMessage: boolean;
   readonly routeRefresh: boolean;
-  /** All capabilities, raw. */
-  readonly capabilities: readonly { readonly code: number; readonly value: Uint8Array }[];
+  /** All, raw. */
+  readonly capabilities: readonly RawCapability[];
 }
 
-export function decodeOpen(body: Uint8Array, streamOffset?: number): BgpOpen {
-  void body;
-  void streamOffset;
-  throw new Error('not implemented');
+export function decodeOpen(_body: Uint8Array, _streamOffset?: number): BgpOpen {
+  throw new Error('decodeOpen: not implemented yet');
 }
 
-/**
- * Capabilities for UPDATEs sent by the speaker of `senderOpen` and received by
- * the speaker of `receiverOpen`: asn4 if both advertise it; ADD-PATH for an
- * AFI/SAFI if the sender can send and the receiver can receive it (RFC 7911
- * §4); extended messages if both.
- */
-export function negotiate(senderOpen: BgpOpen, receiverOpen: BgpOpen): SessionCapabilities {
-  void senderOpen;
-  void receiverOpen;
-  throw new Error('not implemented');
+export function negotiate(_senderOpen: BgpOpen, _receiverOpen: BgpOpen): SessionCapabilities {
+  throw new Error('negotiate: not implemented yet');
 }

@@ -1,8 +1,6 @@
 /**
  * The BGP UPDATE message: RFC 4271 §4.3, RFC 4760, RFC 7911, RFC 7606,
- * RFC 4724 (End-of-RIB).
- *
- * STUB: the types are the contract; decodeUpdate lands next.
+ * RFC 4724 (End-of-RIB). (Skeleton: types are final; decoding lands next.)
  */
 import type { Prefix } from '../net/prefix.js';
 import { ParseError, type ParseErrorDetails } from '../wire/parse-error.js';
@@ -24,23 +22,30 @@ export interface AttributeProblem {
   readonly reason: string;
 }
 
+export interface SkippedNlri {
+  readonly afi: number;
+  readonly safi: number;
+  /** NLRI entries if parseable, else 1 per attribute. */
+  readonly count: number;
+}
+
 export interface BgpUpdate {
   /** IPv4 Withdrawn Routes + MP_UNREACH_NLRI (IPv4/IPv6 unicast); plus, on treat-as-withdraw, every announced NLRI. */
   readonly withdrawn: readonly Nlri[];
   /** IPv4 NLRI + MP_REACH_NLRI (IPv4/IPv6 unicast); empty on treat-as-withdraw. */
   readonly announced: readonly Nlri[];
-  /** undefined when the UPDATE has no path attributes. */
+  /** Undefined when the UPDATE has no path attributes. */
   readonly attributes: PathAttributes | undefined;
   /** RFC 4724 §2 marker. */
   readonly endOfRib: AfiSafi | undefined;
   /** The strongest RFC 7606 action taken. */
   readonly action: 'none' | 'attribute-discard' | 'treat-as-withdraw';
   readonly problems: readonly AttributeProblem[];
-  /** MP NLRI of other AFI/SAFIs, counted never misread (count = NLRI entries if parseable, else 1 per attribute). */
-  readonly skipped: readonly { readonly afi: number; readonly safi: number; readonly count: number }[];
+  /** MP NLRI of other AFI/SAFIs, counted never misread. */
+  readonly skipped: readonly SkippedNlri[];
 }
 
-/** RFC 7606 demands a session reset (or RFC 4271 §6.3 does, for what RFC 7606 leaves to it). */
+/** Raised when RFC 7606 demands a session reset. */
 export class BgpUpdateError extends ParseError {
   readonly action = 'session-reset' as const;
   constructor(details: ParseErrorDetails) {
@@ -49,10 +54,6 @@ export class BgpUpdateError extends ParseError {
   }
 }
 
-/** Throws BgpUpdateError (extends ParseError, with action 'session-reset') when RFC 7606 demands a session reset. */
-export function decodeUpdate(body: Uint8Array, caps: SessionCapabilities, streamOffset?: number): BgpUpdate {
-  void body;
-  void caps;
-  void streamOffset;
-  throw new Error('not implemented');
+export function decodeUpdate(_body: Uint8Array, _caps: SessionCapabilities, _streamOffset?: number): BgpUpdate {
+  throw new Error('decodeUpdate: not implemented yet');
 }
