@@ -57,10 +57,11 @@ export function tlsTransport(host: string, port: number, options: TlsOptions = {
 }
 
 /** Parses `HOST:PORT` or `[V6]:PORT`. */
-export function parseHostPort(text: string, defaultPort?: number): { host: string; port: number } {
+export function parseHostPort(text: string, defaultPort?: number, options: { allowPortZero?: boolean } = {}): { host: string; port: number } {
   const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(text) ?? /^([^:]+)(?::(\d+))?$/.exec(text);
   const port = m?.[2] === undefined ? defaultPort : Number(m[2]);
-  if (!m || port === undefined || !Number.isInteger(port) || port < 1 || port > 65535) {
+  // Port 0 means "any free port" to a listener (tests, ephemeral setups), never to a client.
+  if (!m || port === undefined || !Number.isInteger(port) || port < (options.allowPortZero ? 0 : 1) || port > 65535) {
     throw new RangeError(`expected HOST:PORT (or [IPv6]:PORT), not ${JSON.stringify(text)}`);
   }
   return { host: m[1]!, port };

@@ -1,0 +1,351 @@
+/**
+ * rovd's configuration: a YAML file checked against one schema
+ * (schema.ts), then for what a schema cannot say (prefixes, addresses,
+ * ASNs, uniqueness), and frozen.
+ *
+ * Refuse, never repair: a value that is wrong is an error naming the file,
+ * the line, the key path and what was expected (`rovd.yaml:14:7:
+ * vifs[0].prefixLimit: expected an integer from 1 to 10000000, got
+ * "lots"`). A default fills in only what is absent. Relative file paths
+ * are read relative to the config file, as an operator expects when the
+ * file moves with its data.
+ */
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { Ajv, type ErrorObject } from 'ajv';
+import { LineCounter, isMap, isScalar, parseDocument } from 'yaml';
+import { canonicalAddress } from '../net/address.js';
+import { type Asn, parseAsn } from '../net/asn.js';
+import { Prefix } from '../net/prefix.js';
+import { parseHostPort } from '../rtr/transport.js';
+import { DEFAULT_PREFIX_LIMIT, type ExpectedPrefix, type Vif, type VifType } from '../vif/vif.js';
+import { CONFIG_SCHEMA } from './schema.js';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface RtrCacheSettings {
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+  readonly preference: number;
+  readonly tls: boolean;
+  readonly caFile: string | undefined;
+  readonly certFile: string | undefined;
+  readonly keyFile: string | undefined;
+  readonly version: 0 | 1 | 2;
+  readonly refreshSeconds: number | undefined;
+  readonly retrySeconds: number | undefined;
+  readonly expireSeconds: number | undefined;
+}
+
+export interface RovdConfig {
+  /** The file it was read from, for messages. */
+  readonly file: string;
+  readonly rpki: {
+    readonly files: readonly string[];
+    readonly urls: readonly string[];
+    readonly rtr: readonly RtrCacheSettings[];
+    readonly slurm: readonly string[];
+    readonly httpIntervalSeconds: number;
+    /** A file or URL source is stale when its last success is older than this. */
+    readonly maxAgeSeconds: number;
+  };
+  readonly bmp: {
+    readonly host: string;
+    readonly port: number;
+    /** Source prefixes routers may connect from. */
+    readonly allow: readonly Prefix[];
+    readonly maxMessageBytes: number;
+    /** How long a router's routes are kept (as stale) after its BMP session ends. */
+    readonly staleGraceSeconds: number;
+  };
+  readonly vifs: readonly Vif[];
+  readonly log: { readonly level: LogLevel };
+}
+
+/** What an absent key means. */
+export const CONFIG_DEFAULTS = Object.freeze({
+  bmpListen: '127.0.0.1:11019',
+  bmpAllow: Object.freeze(['127.0.0.0/8', '::1/128']),
+  bmpMaxMessageBytes: 1024 * 1024,
+  bmpStaleGraceSeconds: 300,
+  rtrPreference: 100,
+  rtrVersion: 2 as const,
+  httpIntervalSeconds: 300,
+  maxAgeSeconds: 2 * 3600,
+  logLevel: 'info' as LogLevel,
+});
+
+export class ConfigError extends Error {
+  constructor(
+    readonly file: string,
+    /** Dotted key path, e.g. `vifs[0].peers[1].asn`; empty for the whole file. */
+    readonly keyPath: string,
+    readonly reason: string,
+    readonly line?: number,
+    readonly column?: number,
+  ) {
+    super(`${file}${line === undefined ? '' : `:${line}:${column ?? 1}`}: ${keyPath === '' ? '' : `${keyPath}: `}${reason}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const ajv = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true });
+ajv.addKeyword({ keyword: 'expect', schemaType: 'string' });
+const checkSchema = ajv.compile(CONFIG_SCHEMA);
+
+type Json = Record<string, unknown>;
+/** A key path as the list of its steps. */
+type KeyPath = readonly (string | number)[];
+
+/** Reads and checks a config file. */
+export async function loadConfig(path: string): Promise<RovdConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(path, '', `cannot read the file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  return parseConfig(text, path);
+}
+
+/** Checks config text; `file` names it in errors and anchors relative paths. */
+export function parseConfig(text: string, file: string): RovdConfig {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const at = (path: KeyPath, atKey: boolean): { line?: number; column?: number } => {
+    // A key that should not be there: point at the key, not its value.
+    const parent = atKey && path.length > 0 ? doc.getIn(path.slice(0, -1), true) : undefined;
+    const pair = isMap(parent) ? parent.items.find((i) => isScalar(i.key) && i.key.value === path[path.length - 1]) : undefined;
+    const node = (pair !== undefined && isScalar(pair.key) ? pair.key : doc.getIn(path, true)) as { range?: [number, number, number] } | undefined;
+    const offset = node?.range?.[0];
+    if (offset === undefined) return {};
+    const pos = lines.linePos(offset);
+    return { line: pos.line, column: pos.col };
+  };
+  const fail = (path: KeyPath, reason: string, atKey = false): never => {
+    const pos = at(path, atKey);
+    throw new ConfigError(file, formatPath(path), reason, pos.line, pos.column);
+  };
+  const yamlError = doc.errors[0];
+  if (yamlError !== undefined) {
+    const pos = lines.linePos(yamlError.pos[0]);
+    throw new ConfigError(file, '', `not valid YAML: ${yamlError.message.split('\n')[0]}`, pos.line, pos.col);
+  }
+  const raw = (doc.toJS() ?? {}) as unknown;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail([], 'expected a mapping of settings at the top level');
+  if (!checkSchema(raw)) {
+    const e = checkSchema.errors![0]!;
+    const { path, reason } = explainSchemaError(e, raw);
+    fail(path, reason, e.keyword === 'additionalProperties');
+  }
+  return build(raw as Json, file, fail);
+}
+
+/** The built-in configuration `rovd run` uses when given no file. */
+export function defaultConfig(baseDir: string): RovdConfig {
+  return parseConfig(DEFAULT_CONFIG_TEXT, resolve(baseDir, '(built-in default config)'));
+}
+
+/**
+ * What `npm start` runs: the BMP station on loopback, the bundled sample
+ * VRPs (a real 5,000-VRP slice, config/sample/SOURCES.md) so validation
+ * works out of the box, no VIFs yet. Relative to the package root.
+ */
+export const DEFAULT_CONFIG_TEXT = `
+rpki:
+  files: [config/sample/vrps.json]
+bmp:
+  listen: ${CONFIG_DEFAULTS.bmpListen}
+`;
+
+function build(raw: Json, file: string, fail: (path: KeyPath, reason: string) => never): RovdConfig {
+  const base = dirname(file);
+  const rpki = (raw.rpki ?? {}) as Json;
+  const bmp = (raw.bmp ?? {}) as Json;
+  const log = (raw.log ?? {}) as Json;
+  const paths = (list: unknown) => ((list ?? []) as string[]).map((p) => resolve(base, p));
+
+  const rtrNames = new Set<string>();
+  const rtr = ((rpki.rtr ?? []) as Json[]).map((c, i): RtrCacheSettings => {
+    const where = ['rpki', 'rtr', i];
+    let hp: { host: string; port: number };
+    try {
+      hp = parseHostPort(c.address as string);
+    } catch {
+      return fail([...where, 'address'], `expected HOST:PORT (IPv6 as [ADDR]:PORT), got ${JSON.stringify(c.address)}`);
+    }
+    const name = (c.name as string | undefined) ?? (c.address as string);
+    if (rtrNames.has(name)) fail([...where, 'name'], `the cache name ${JSON.stringify(name)} is used twice`);
+    rtrNames.add(name);
+    const tls = (c.tls as boolean | undefined) ?? false;
+    if (!tls && (c.caFile !== undefined || c.certFile !== undefined || c.keyFile !== undefined)) {
+      fail(where, 'caFile, certFile and keyFile need tls: true');
+    }
+    if ((c.certFile === undefined) !== (c.keyFile === undefined)) fail(where, 'certFile and keyFile go together');
+    const opt = (k: string) => (c[k] === undefined ? undefined : resolve(base, c[k] as string));
+    return Object.freeze({
+      name,
+      host: hp.host,
+      port: hp.port,
+      preference: (c.preference as number | undefined) ?? CONFIG_DEFAULTS.rtrPreference,
+      tls,
+      caFile: opt('caFile'),
+      certFile: opt('certFile'),
+      keyFile: opt('keyFile'),
+      version: (c.version as 0 | 1 | 2 | undefined) ?? CONFIG_DEFAULTS.rtrVersion,
+      refreshSeconds: c.refreshSeconds as number | undefined,
+      retrySeconds: c.retrySeconds as number | undefined,
+      expireSeconds: c.expireSeconds as number | undefined,
+    });
+  });
+
+  let listen: { host: string; port: number };
+  try {
+    listen = parseHostPort((bmp.listen as string | undefined) ?? CONFIG_DEFAULTS.bmpListen, undefined, { allowPortZero: true });
+  } catch {
+    return fail(['bmp', 'listen'], `expected HOST:PORT (IPv6 as [ADDR]:PORT), got ${JSON.stringify(bmp.listen)}`);
+  }
+  const allow = ((bmp.allow as string[] | undefined) ?? CONFIG_DEFAULTS.bmpAllow).map((p, i) => prefixAt(p, ['bmp', 'allow', i], fail));
+
+  const vifs = ((raw.vifs ?? []) as Json[]).map((v, i) => buildVif(v, ['vifs', i], fail));
+  const ids = new Map<string, number>();
+  const peers = new Map<string, string>();
+  vifs.forEach((vif, i) => {
+    if (ids.has(vif.id)) fail(['vifs', i, 'id'], `${vif.id} is also vifs[${ids.get(vif.id)}]`);
+    ids.set(vif.id, i);
+    vif.peers.forEach((p, j) => {
+      const k = `${vif.router}|${p.address}`;
+      const other = peers.get(k);
+      if (other !== undefined) fail(['vifs', i, 'peers', j, 'address'], `router ${vif.router} peer ${p.address} is already on ${other}`);
+      peers.set(k, vif.id);
+    });
+  });
+
+  return Object.freeze({
+    file,
+    rpki: Object.freeze({
+      files: Object.freeze(paths(rpki.files)),
+      urls: Object.freeze([...((rpki.urls ?? []) as string[])]),
+      rtr: Object.freeze(rtr),
+      slurm: Object.freeze(paths(rpki.slurm)),
+      httpIntervalSeconds: (rpki.httpIntervalSeconds as number | undefined) ?? CONFIG_DEFAULTS.httpIntervalSeconds,
+      maxAgeSeconds: (rpki.maxAgeSeconds as number | undefined) ?? CONFIG_DEFAULTS.maxAgeSeconds,
+    }),
+    bmp: Object.freeze({
+      host: listen.host,
+      port: listen.port,
+      allow: Object.freeze(allow),
+      maxMessageBytes: (bmp.maxMessageBytes as number | undefined) ?? CONFIG_DEFAULTS.bmpMaxMessageBytes,
+      staleGraceSeconds: (bmp.staleGraceSeconds as number | undefined) ?? CONFIG_DEFAULTS.bmpStaleGraceSeconds,
+    }),
+    vifs: Object.freeze(vifs),
+    log: Object.freeze({ level: (log.level as LogLevel | undefined) ?? CONFIG_DEFAULTS.logLevel }),
+  });
+}
+
+function buildVif(v: Json, where: KeyPath, fail: (path: KeyPath, reason: string) => never): Vif {
+  const type = v.type as VifType;
+  const router = addressAt(v.router, [...where, 'router'], fail);
+  const peers = (v.peers as Json[]).map((p, j) =>
+    Object.freeze({ address: addressAt(p.address, [...where, 'peers', j, 'address'], fail), asn: asnAt(p.asn, [...where, 'peers', j, 'asn'], fail) }),
+  );
+  const families = (v.addressFamilies as ('ipv4' | 'ipv6')[] | undefined) ?? ['ipv4', 'ipv6'];
+  const expected = ((v.expected ?? []) as Json[]).map((e, j): ExpectedPrefix => {
+    const at = [...where, 'expected', j];
+    const prefix = prefixAt(e.prefix, [...at, 'prefix'], fail);
+    if (!families.includes(prefix.afi === 4 ? 'ipv4' : 'ipv6')) {
+      fail([...at, 'prefix'], `${prefix} is ${prefix.afi === 4 ? 'IPv4' : 'IPv6'}, which addressFamilies (${families.join(', ')}) leaves out`);
+    }
+    const maxLength = (e.maxLength as number | undefined) ?? prefix.length;
+    if (maxLength < prefix.length || maxLength > prefix.maxLength) {
+      fail([...at, 'maxLength'], `expected a length from ${prefix.length} to ${prefix.maxLength} for ${prefix}, got ${maxLength}`);
+    }
+    return Object.freeze({ prefix, origin: e.origin === undefined ? undefined : asnAt(e.origin, [...at, 'origin'], fail), maxLength });
+  });
+  return Object.freeze({
+    id: v.id as string,
+    name: v.name as string | undefined,
+    type,
+    region: v.region as string | undefined,
+    connection: v.connection as string | undefined,
+    router,
+    peers: Object.freeze(peers),
+    addressFamilies: Object.freeze([...families]),
+    expected: Object.freeze(expected),
+    prefixLimit: (v.prefixLimit as number | undefined) ?? DEFAULT_PREFIX_LIMIT[type],
+  });
+}
+
+function prefixAt(value: unknown, path: KeyPath, fail: (path: KeyPath, reason: string) => never): Prefix {
+  const p = Prefix.tryParse(String(value));
+  return typeof p === 'string' ? fail(path, `expected a prefix such as 192.0.2.0/24 or 2001:db8::/32, got ${JSON.stringify(value)} (${p})`) : p;
+}
+
+function addressAt(value: unknown, path: KeyPath, fail: (path: KeyPath, reason: string) => never): string {
+  return canonicalAddress(String(value)) ?? fail(path, `expected an IPv4 or IPv6 address, got ${JSON.stringify(value)}`);
+}
+
+function asnAt(value: unknown, path: KeyPath, fail: (path: KeyPath, reason: string) => never): Asn {
+  try {
+    return parseAsn(String(value));
+  } catch {
+    return fail(path, `expected an AS number (65000, AS65000 or 1.10), got ${JSON.stringify(value)}`);
+  }
+}
+
+/** `vifs[0].peers[1].asn` from ['vifs', 0, 'peers', 1, 'asn']. */
+function formatPath(path: KeyPath): string {
+  let out = '';
+  for (const step of path) out += typeof step === 'number' ? `[${step}]` : out === '' ? step : `.${step}`;
+  return out;
+}
+
+/** The key path and the words for Ajv's first error. */
+function explainSchemaError(e: ErrorObject, root: unknown): { path: KeyPath; reason: string } {
+  const path: (string | number)[] = e.instancePath
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+  const value = path.reduce<unknown>((v, k) => (v as Record<string | number, unknown> | undefined)?.[k], root);
+  const got = `, got ${JSON.stringify(value)}`;
+  const expect = expectationAt(e.schemaPath);
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const key = (e.params as { additionalProperty: string }).additionalProperty;
+      const known = Object.keys(schemaAt(e.schemaPath.replace(/\/additionalProperties$/, ''))?.properties ?? {});
+      return { path: [...path, key], reason: `unknown key (expected one of ${known.join(', ')})` };
+    }
+    case 'required':
+      return { path, reason: `missing key ${JSON.stringify((e.params as { missingProperty: string }).missingProperty)}` };
+    case 'enum':
+      return { path, reason: `expected one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}${got}` };
+    case 'type':
+      return { path, reason: `expected ${expect ?? article(String((e.params as { type: string | string[] }).type))}${got}` };
+    case 'uniqueItems':
+      return { path, reason: `expected no repeated entries${got}` };
+    case 'minItems':
+      return { path, reason: `expected at least ${(e.params as { limit: number }).limit} entr${(e.params as { limit: number }).limit === 1 ? 'y' : 'ies'}` };
+    default:
+      return { path, reason: `expected ${expect ?? e.message ?? 'something else'}${got}` };
+  }
+}
+
+function article(type: string): string {
+  const name = type.replace(',', ' or ');
+  return /^[aeiou]/.test(name) ? `an ${name}` : `a ${name}`;
+}
+
+/** The schema node a schemaPath such as `#/properties/bmp/properties/listen/type` points into. */
+function schemaAt(schemaPath: string): { properties?: Record<string, unknown>; expect?: string } | undefined {
+  let node: unknown = CONFIG_SCHEMA;
+  for (const step of schemaPath.replace(/^#\/?/, '').split('/').filter((s) => s !== '')) {
+    node = (node as Record<string, unknown> | undefined)?.[step];
+  }
+  return node as { properties?: Record<string, unknown>; expect?: string } | undefined;
+}
+
+function expectationAt(schemaPath: string): string | undefined {
+  return schemaAt(schemaPath.replace(/\/[^/]+$/, ''))?.expect;
+}

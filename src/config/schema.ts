@@ -1,0 +1,119 @@
+/**
+ * The one schema of rovd's configuration file (JSON Schema draft 2020-12
+ * subset, checked by Ajv). Every object closes with
+ * `additionalProperties: false`, so a misspelt key is an error naming it,
+ * not a silently ignored setting (fastify's options schema does the same).
+ *
+ * `expect` is our annotation: how an error message says what was expected
+ * for a value whose JSON type alone does not say it ("HOST:PORT", "a
+ * prefix such as 192.0.2.0/24"). Semantic checks that a schema cannot
+ * express (a prefix with host bits, two VIFs on one BGP peer) are made
+ * after it, in config.ts.
+ */
+
+const hostPort = { type: 'string', minLength: 1, expect: 'HOST:PORT (IPv6 as [ADDR]:PORT)' } as const;
+const prefix = { type: 'string', minLength: 1, expect: 'a prefix such as 192.0.2.0/24 or 2001:db8::/32' } as const;
+const address = { type: 'string', minLength: 1, expect: 'an IPv4 or IPv6 address' } as const;
+const asn = { type: ['string', 'integer'], expect: 'an AS number (65000, AS65000 or 1.10)' } as const;
+const seconds = (min: number, max: number) => ({ type: 'integer', minimum: min, maximum: max, expect: `whole seconds from ${min} to ${max}` }) as const;
+const path = { type: 'string', minLength: 1, expect: 'a file path' } as const;
+
+export const CONFIG_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    rpki: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        files: { type: 'array', items: path },
+        urls: {
+          type: 'array',
+          items: { type: 'string', pattern: '^https?://', expect: 'an http:// or https:// URL' },
+        },
+        rtr: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['address'],
+            properties: {
+              name: { type: 'string', minLength: 1 },
+              address: hostPort,
+              preference: { type: 'integer', minimum: 0, maximum: 255, expect: 'an integer from 0 (most preferred) to 255' },
+              tls: { type: 'boolean' },
+              caFile: path,
+              certFile: path,
+              keyFile: path,
+              version: { enum: [0, 1, 2] },
+              refreshSeconds: seconds(1, 86400),
+              retrySeconds: seconds(1, 7200),
+              expireSeconds: seconds(600, 172800),
+            },
+          },
+        },
+        slurm: { type: 'array', items: path },
+        httpIntervalSeconds: seconds(10, 86400),
+        maxAgeSeconds: seconds(60, 7 * 86400),
+      },
+    },
+    bmp: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        listen: hostPort,
+        allow: { type: 'array', items: prefix },
+        maxMessageBytes: { type: 'integer', minimum: 4096, maximum: 16 * 1024 * 1024, expect: 'an integer from 4096 to 16777216' },
+        staleGraceSeconds: seconds(0, 86400),
+      },
+    },
+    vifs: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'type', 'router', 'peers'],
+        properties: {
+          id: { type: 'string', pattern: '^dxvif-[a-z0-9]+$', expect: 'a Direct Connect VIF id such as dxvif-ffabc123' },
+          name: { type: 'string' },
+          type: { enum: ['private', 'public', 'transit'] },
+          region: { type: 'string', pattern: '^[a-z]{2}(-[a-z]+)+-\\d+$', expect: 'an AWS region such as us-east-1' },
+          connection: { type: 'string', pattern: '^(dxcon|dxlag)-[a-z0-9]+$', expect: 'a connection or LAG id such as dxcon-fh6ayh1d' },
+          router: address,
+          peers: {
+            type: 'array',
+            minItems: 1,
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['address', 'asn'],
+              properties: { address, asn },
+            },
+          },
+          addressFamilies: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: ['ipv4', 'ipv6'] } },
+          expected: {
+            type: 'array',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['prefix'],
+              properties: {
+                prefix,
+                origin: asn,
+                maxLength: { type: 'integer', minimum: 0, maximum: 128, expect: 'a prefix length' },
+              },
+            },
+          },
+          prefixLimit: { type: 'integer', minimum: 1, maximum: 10_000_000, expect: 'an integer from 1 to 10000000' },
+        },
+      },
+    },
+    log: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        level: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
+      },
+    },
+  },
+} as const;
