@@ -35,6 +35,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Session as InspectorSession } from 'node:inspector/promises';
 import { basename, join } from 'node:path';
+import { once } from 'node:events';
+import { connect as netConnect } from 'node:net';
 import { Duplex } from 'node:stream';
 import { Prefix } from '../src/net/prefix.js';
 import { VrpIndex } from '../src/rov/vrp-index.js';
@@ -173,6 +175,20 @@ async function run(stayrtr: StayRtr, w: Workload, expected: VrpTable, quick: boo
     line('  of which VrpTable columns', `${(memory.columns / MB).toFixed(1)} MB (${(memory.columns / memory.vrps).toFixed(1)} bytes per VRP)`);
   }
 
+  // --- StayRTR's own pace --------------------------------------------------------------
+  section(`StayRTR's floor: a client that only frames and discards, reading as the session does (median of ${DUMP_RUNS})`);
+  const floors: number[] = [];
+  for (let i = 0; i < DUMP_RUNS; i++) {
+    await afterRefresh(stayrtr);
+    for (const pauseMs of [0, 1]) {
+      const f = await discardSync(stayrtr.address, pauseMs);
+      if (pauseMs === 1) floors.push(f.ms);
+      line(`run ${i + 1}, ${pauseMs === 0 ? 'eager reads' : '1 ms read pauses'}`, `${fmtMs(f.ms)} to End of Data, ${fmtInt(f.reads)} reads, ${(f.bytes / MB).toFixed(1)} MB`);
+    }
+  }
+  const floorMs = median(floors);
+  line('median with read pauses (what no client can beat here)', fmtMs(floorMs));
+
   // --- rtrdump ----------------------------------------------------------------------
   section(`rtrdump (StayRTR's client) on the same cache (median of ${DUMP_RUNS})`);
   const dumps: DumpRun[] = [];
@@ -282,6 +298,7 @@ async function run(stayrtr: StayRtr, w: Workload, expected: VrpTable, quick: boo
     { name: '  of which sync (start -> first update)', figure: fmtMs(sync.syncMs), target: '-', pass: undefined },
     { name: '  of which VrpIndex.build', figure: fmtMs(sync.indexMs), target: '-', pass: undefined },
     { name: 'the same from the replayed stream (client only)', figure: fmtMs(replay.toIndexMs), target: 'comparison', pass: undefined },
+    { name: 'StayRTR serving to a discarding client', figure: fmtMs(floorMs), target: 'comparison', pass: undefined },
     { name: 'rtrdump on the same cache', figure: fmtMs(dump.ms), target: 'comparison', pass: undefined },
     {
       name: `${fmtInt(UPDATE_CHANGES)}-VRP update: Cache Response -> committed`,
@@ -620,6 +637,56 @@ async function replaySync(captured: readonly Buffer[]): Promise<ReplayRun> {
   await session.stop();
   const index = timed(() => VrpIndex.build(update.data.vrps));
   return { ms: at - t0, cpuMs: cpuMs(cpu, cpu0), indexMs: index.ms, data: update.data };
+}
+
+/**
+ * StayRTR's own pace: a Reset Query over a raw socket, the answer framed
+ * only far enough to see End of Data. With `pauseMs` > 0 the reads are
+ * held back as RtrSession holds them during a bulk transfer.
+ */
+async function discardSync(address: string, pauseMs: number): Promise<{ ms: number; reads: number; bytes: number }> {
+  const [host, port] = splitAddress(address);
+  const socket = netConnect({ host, port });
+  await once(socket, 'connect');
+  const t0 = performance.now();
+  socket.write(Buffer.from([2, 2, 0, 0, 0, 0, 0, 8])); // version 2 Reset Query
+  let reads = 0;
+  let bytes = 0;
+  let pending: Buffer = Buffer.alloc(0);
+  try {
+    return await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('discardSync: no End of Data')), TIMEOUT_MS);
+      socket.on('error', reject);
+      socket.on('data', (chunk: Buffer) => {
+        reads++;
+        bytes += chunk.length;
+        pending = pending.length > 0 ? Buffer.concat([pending, chunk]) : chunk;
+        let at = 0;
+        while (pending.length - at >= 8) {
+          const length = pending.readUInt32BE(at + 4);
+          if (pending.length - at < length) break;
+          if (pending[at + 1] === 7) {
+            clearTimeout(timer);
+            resolve({ ms: performance.now() - t0, reads, bytes });
+            return;
+          }
+          at += length;
+        }
+        pending = pending.subarray(at);
+        if (pauseMs > 0 && chunk.length < 32 * 1024) {
+          socket.pause();
+          setTimeout(() => socket.resume(), pauseMs);
+        }
+      });
+    });
+  } finally {
+    socket.destroy();
+  }
+}
+
+function splitAddress(address: string): [string, number] {
+  const at = address.lastIndexOf(':');
+  return [address.slice(0, at), Number(address.slice(at + 1))];
 }
 
 function rechunk(chunks: readonly Buffer[], size: number): Buffer[] {
