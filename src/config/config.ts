@@ -14,6 +14,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import { LineCounter, isMap, isScalar, parseDocument } from 'yaml';
+import type { LogLevel } from '../log/logger.js';
 import { canonicalAddress } from '../net/address.js';
 import { type Asn, parseAsn } from '../net/asn.js';
 import { Prefix } from '../net/prefix.js';
@@ -21,7 +22,6 @@ import { parseHostPort } from '../rtr/transport.js';
 import { DEFAULT_PREFIX_LIMIT, type ExpectedPrefix, type Vif, type VifType } from '../vif/vif.js';
 import { CONFIG_SCHEMA } from './schema.js';
 
-export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export interface RtrCacheSettings {
   readonly name: string;

@@ -15,7 +15,7 @@
  * Preference is a number, lower is more preferred (as in RFC 8210 §10's
  * "preference"); ties go to the order given.
  */
-import { NOOP_LOGGER, type Logger } from '../rpki/sources/source.js';
+import { type Logger, NOOP_LOGGER } from '../log/logger.js';
 import type { RpkiPayload } from '../rpki/payload.js';
 import { VrpTable } from '../rpki/vrp-table.js';
 import { RtrCacheData } from './cache-data.js';
@@ -65,8 +65,11 @@ export class RtrCacheSet {
       const session = new RtrSession({ ...config, now: options.now, logger: this.log });
       const member = { config, session, order };
       session.onUpdate((u) => this.reselect(u));
-      session.onState(() => this.reselect());
-      session.onStale(() => this.reselect());
+      // A session announces 'established' (and fresh data) just before it
+      // hands out the update that brought them; deferred, these let the
+      // update's own reselect run first, with the transaction's delta.
+      session.onState(() => queueMicrotask(() => this.reselect()));
+      session.onStale(() => queueMicrotask(() => this.reselect()));
       return member;
     });
   }

@@ -30,7 +30,7 @@
  */
 import type { Duplex } from 'node:stream';
 import type { Asn } from '../net/asn.js';
-import { NOOP_LOGGER, type Logger } from '../rpki/sources/source.js';
+import { type Logger, NOOP_LOGGER } from '../log/logger.js';
 import { type CommittedUpdate, RtrCacheData, type RtrTransaction, RtrTransactionError } from './cache-data.js';
 import { PrefixFields, readPrefixPdu } from './codec/prefix.js';
 import { RtrFramer } from './framer.js';

@@ -20,18 +20,9 @@ import { parseRpkiBytes } from '../formats/parse.js';
 import type { RpkiFile, RpkiFileFormat } from '../formats/rpki-file.js';
 import { type RpkiPayload, samePayload } from '../payload.js';
 
-/** pino-compatible: a pino logger (or child) can be passed as is. */
-export interface Logger {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
-
-export const NOOP_LOGGER: Logger = Object.freeze({
-  info(): void {},
-  warn(): void {},
-  error(): void {},
-});
+// The logging interface lives in src/log; re-exported for the sources' callers.
+import { type Logger, NOOP_LOGGER } from '../../log/logger.js';
+export { type Logger, NOOP_LOGGER };
 
 /** Milliseconds since the epoch, like Date.now. */
 export type Clock = () => number;
