@@ -7,12 +7,14 @@ import { readFileSync } from 'node:fs';
 import { UsageError, EXIT_FAILURE, EXIT_USAGE } from './usage-error.js';
 import { type CommandIo, VALIDATE_HELP, validateCommand } from './validate-command.js';
 import { vrpsCommand } from './vrps-command.js';
+import { replayCommand } from './replay-command.js';
 
 type Command = (argv: readonly string[], io: CommandIo) => Promise<number>;
 
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
   validate: { run: validateCommand, summary: 'validate routes against VRP files (RFC 6811)' },
   vrps: { run: vrpsCommand, summary: 'print the VRP set of VRP files with SLURM applied' },
+  replay: { run: replayCommand, summary: 'validate the routes of MRT files (RIB dumps, updates)' },
 };
 
 function mainHelp(): string {
