@@ -94,10 +94,14 @@ export class BmpFramer {
     return this.failure;
   }
 
-  /** Takes the next chunk of the stream; returns the messages it completes, in order. */
-  push(chunk: Uint8Array): BmpFrame[] {
+  /**
+   * Takes the next chunk of the stream; returns the messages it completes,
+   * in order, appended to `frames` when given. On an error the messages
+   * completed before it are already in `frames` (the caller can deliver
+   * them before closing the session).
+   */
+  push(chunk: Uint8Array, frames: BmpFrame[] = []): BmpFrame[] {
     if (this.failure) throw this.failure;
-    const frames: BmpFrame[] = [];
     const base = this.nextOffset;
     try {
       let pos = this.partial ? this.fillPartial(chunk, frames) : 0;
