@@ -81,7 +81,9 @@ function decompress(file: Readable, compression: MrtCompression): Readable {
     if (!out.push(chunk)) bz.pause();
   });
   bz.on('end', () => out.push(null));
-  bz.on('error', (err: Error) => out.destroy(err));
+  // Whatever the decompressor raises (its own Bzip2Error, or a TypeError
+  // from reading past the end of a cut file) is a damaged compressed stream.
+  bz.on('error', (err: Error) => out.destroy(new CompressionError(err)));
   file.on('error', (err) => out.destroy(err));
   file.pipe(bz);
   return out;
@@ -147,11 +149,16 @@ function typed(err: unknown, framer: MrtFramer, source: string | undefined): unk
   return err;
 }
 
+/** An error raised by the bzip2 decompressor, marked by origin (its messages and types vary). */
+class CompressionError extends Error {
+  constructor(cause: Error) {
+    super(`bzip2: ${cause.message}`, { cause });
+  }
+}
+
 function isCompressionError(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
-  const code = (err as NodeJS.ErrnoException).code;
-  // zlib errors carry Z_* codes; unbzip2-stream throws plain Errors whose
-  // messages name the bzip2 problem (bad magic, CRC, unexpected end).
-  if (typeof code === 'string') return code.startsWith('Z_') || code === 'ERR_ZLIB_INITIALIZATION_FAILED';
-  return /bz|crc|unexpected end|magic|stream/i.test(err.message) && !(err instanceof TypeError) && !(err instanceof RangeError);
+  if (err instanceof CompressionError) return true;
+  // zlib errors carry Z_* codes ("unexpected end of file" is Z_BUF_ERROR).
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === 'string' && code.startsWith('Z_');
 }
