@@ -143,12 +143,19 @@ export function decodeOpen(body: Uint8Array, streamOffset = 0): BgpOpen {
         if (value.length % 4 !== 0) {
           throw new ParseError({ kind: 'malformed', field: 'bgp.open.capability.addPath', offset: offsetOf(value), reason: `length ${value.length} is not a multiple of 4` });
         }
+        // RFC 7911 §4: Send/Receive is 1 (receive), 2 (send) or 3 (both); "If
+        // any other value is received, then the capability SHOULD be treated
+        // as not understood and ignored" (it stays in `capabilities`, raw).
+        const tuples: AddPathCapability[] = [];
+        let understood = true;
         while (!c.atEnd) {
           const afi = c.u16('bgp.open.capability.addPath.afi');
           const safi = c.u8('bgp.open.capability.addPath.safi');
           const sr = c.u8('bgp.open.capability.addPath.sendReceive');
-          addPath.push({ afi, safi, send: (sr & 2) !== 0, receive: (sr & 1) !== 0 });
+          if (sr < 1 || sr > 3) understood = false;
+          tuples.push({ afi, safi, send: (sr & 2) !== 0, receive: (sr & 1) !== 0 });
         }
+        if (understood) addPath.push(...tuples);
         break;
       }
     }

@@ -19,7 +19,7 @@
  *   when the UPDATE announces anything, or a missing NEXT_HOP when its IPv4
  *   NLRI field is non-empty (RFC 4760 §3 makes NEXT_HOP optional otherwise);
  * - attribute discard: the attribute is dropped from `attributes`.
- * `action` is the strongest action taken (§3 (j)), `problems` lists each one.
+ * `action` is the strongest action taken (§3 (h)), `problems` lists each one.
  * The per-attribute rules are in attributes/block.ts and attributes/*.ts.
  *
  * End-of-RIB (RFC 4724 §2): IPv4 unicast is an UPDATE with nothing in it (no

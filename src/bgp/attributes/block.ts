@@ -11,7 +11,7 @@
  *   octets left for an attribute header: treat-as-withdraw, stop reading; the
  *   block's own length still locates the NLRI. If the attribute that overruns
  *   is MP_REACH_NLRI or MP_UNREACH_NLRI, its NLRI cannot be located, so the
- *   session is reset (§3 (i)).
+ *   session is reset (§3 (j)).
  * - §3 (c): Optional/Transitive flags in conflict with the attribute's
  *   definition: the attribute is malformed, treat-as-withdraw (the value is
  *   not used; MP_REACH/MP_UNREACH are still parsed so their NLRI can be
@@ -23,7 +23,7 @@
  *   does not revise that).
  * - Per-attribute rules: the file of each attribute (RFC 7606 §7, RFC 6793 §6,
  *   RFC 7607, RFC 8092 §6, RFC 9234 §5). MP_REACH/MP_UNREACH errors throw.
- * - §3 (j): when several problems are found, the strongest action is taken
+ * - §3 (h): when several problems are found, the strongest action is taken
  *   (session reset > treat-as-withdraw > attribute discard).
  * - RFC 6793 §6: AS4_PATH/AS4_AGGREGATOR received on a 4-octet session are
  *   discarded; on a 2-octet session they are merged (as4-merge.ts).
@@ -47,7 +47,7 @@ import { AttrFlag, AttrType, attributeName, EXPECTED_FLAGS, malformedAction } fr
 import { decodeCommunities } from './communities.js';
 import { checkIpv6ExtendedCommunities, decodeExtendedCommunities } from './extended-communities.js';
 import { decodeLargeCommunities } from './large-communities.js';
-import { Malformed } from './malformed.js';
+import { Malformed, malformed } from './malformed.js';
 import { decodeMpReach, decodeMpUnreach, type MpNlri } from './mp-reach.js';
 import { decodeNextHop } from './next-hop.js';
 import { decodeOrigin } from './origin.js';
@@ -138,7 +138,7 @@ export function decodeBlock(buf: Uint8Array, start: number, end: number, opts: B
     const v = p + headerLength;
     if (end - v < length) {
       if (type === AttrType.mpReach || type === AttrType.mpUnreach) {
-        throw malformedUpdate(`bgp.update.attr.${type === AttrType.mpReach ? 'mpReach' : 'mpUnreach'}.length`, base + at, `length ${length} overruns the attribute block (${end - v} octets left): its NLRI cannot be located (RFC 7606 §3 (i))`);
+        throw malformedUpdate(`bgp.update.attr.${type === AttrType.mpReach ? 'mpReach' : 'mpUnreach'}.length`, base + at, `length ${length} overruns the attribute block (${end - v} octets left): its NLRI cannot be located (RFC 7606 §3 (j))`);
       }
       // RFC 7606 §4, first case.
       c.problem(type, base + at, 'treat-as-withdraw', `length ${length} overruns the attribute block (${end - v} octets left) (RFC 7606 §4)`);
@@ -225,7 +225,9 @@ export function decodeBlock(buf: Uint8Array, start: number, end: number, opts: B
           c.problem(type, base + at, 'attribute-discard', 'received on a 4-octet AS session; discarded (RFC 6793 §6)');
           continue;
         }
-        result = decodeAsPathSegments(buf, v, length, 4);
+        // RFC 6793 §6: an AS4_PATH "too small (i.e., less than 6) for the
+        // attribute to carry at least one AS number" is malformed.
+        result = length < 6 ? malformed(`length ${length}, too small for one AS number`) : decodeAsPathSegments(buf, v, length, 4);
         if (!(result instanceof Malformed)) {
           const segs = result as AsPathSegment[];
           const kept = segs.filter((s) => s.type === 'sequence' || s.type === 'set');
@@ -265,12 +267,17 @@ export function decodeBlock(buf: Uint8Array, start: number, end: number, opts: B
 
   // RFC 6793 §4.2.3 on a 2-octet session.
   if (!caps.asn4 && (as4PathSegs !== undefined || as4Aggregator !== undefined)) {
-    if (aggregator !== undefined && as4Aggregator !== undefined && aggregator.asn !== AS_TRANS) {
-      // AGGREGATOR names a 2-octet AS: AS4_AGGREGATOR and AS4_PATH are ignored.
-      as4PathSegs = undefined;
-    } else if (as4Aggregator !== undefined) {
-      aggregator = as4Aggregator;
+    if (aggregator !== undefined && as4Aggregator !== undefined) {
+      if (aggregator.asn !== AS_TRANS) {
+        // AGGREGATOR names a 2-octet AS: AS4_AGGREGATOR and AS4_PATH are ignored.
+        as4PathSegs = undefined;
+      } else {
+        aggregator = as4Aggregator;
+      }
     }
+    // An AS4_AGGREGATOR without AGGREGATOR is ignored: §4.2.3 merges the two
+    // only "when both of the attributes are received" (FRR does the same).
+    // AS4_PATH is still merged.
     if (as4PathSegs !== undefined && asPathSegs !== undefined) {
       const merged = mergeAs4Path(asPathSegs, as4PathSegs);
       if (merged !== undefined) asPathSegs = merged;
