@@ -40,8 +40,8 @@
 import type { Asn } from '../net/asn.js';
 import { type Logger, NOOP_LOGGER } from '../rpki/sources/source.js';
 import { ParseError } from '../wire/parse-error.js';
-import { decodePathAttributes } from '../bgp/attributes.js';
-import { Afi, Safi, type SessionCapabilities, capabilities } from '../bgp/capabilities.js';
+import { type DecodedAttributes, decodePathAttributes } from '../bgp/attributes.js';
+import { Afi, type AfiSafi, Safi, type SessionCapabilities, capabilities } from '../bgp/capabilities.js';
 import { BGP_HEADER_LENGTH, BGP_MAX_EXTENDED_MESSAGE_LENGTH, BgpMessageType, readBgpMessage } from '../bgp/message.js';
 import { decodeUpdate } from '../bgp/update.js';
 import { type Bgp4mpMessage, decodeBgp4mp, isBgp4mpDecodable } from './bgp4mp.js';
@@ -62,6 +62,8 @@ export interface MrtDecoderOptions {
   readonly source?: string;
 }
 
+const IPV4_UNICAST: AfiSafi = Object.freeze({ afi: Afi.ipv4, safi: Safi.unicast });
+const IPV6_UNICAST: AfiSafi = Object.freeze({ afi: Afi.ipv6, safi: Safi.unicast });
 const TABLE_DUMP_V2_CAPS = capabilities({ asn4: true, extendedMessage: true });
 const TABLE_DUMP_CAPS = capabilities({ asn4: false, extendedMessage: true });
 const ADD_PATH_FAMILIES = [
@@ -146,7 +148,7 @@ export class MrtDecoder {
   private tableDump(record: MrtRecord, emit: MrtEventSink): void {
     const entry = decodeTableDump(record.body, record.bodyOffset, record.subtype === 2);
     this.stats.ribEntries++;
-    const decoded = this.attributes(record, entry.attributes, entry.attributesOffset, TABLE_DUMP_CAPS, false);
+    const decoded = this.attributes(record, entry.attributes, entry.attributesOffset, TABLE_DUMP_CAPS, record.subtype === 2 ? IPV6_UNICAST : IPV4_UNICAST);
     if (decoded === undefined) return;
     const peer = this.peer(entry.peerAddress, entry.peerAsn, undefined);
     if (decoded.action === 'treat-as-withdraw') {
@@ -171,6 +173,7 @@ export class MrtDecoder {
       );
     }
     const rib = decodeRibRecord(record.body, record.bodyOffset, v6, addPath);
+    const family = v6 ? IPV6_UNICAST : IPV4_UNICAST;
     // Check every peer index before emitting anything: a bad one stops the file.
     for (const entry of rib.entries) {
       if (entry.peerIndex >= table.peers.length) {
@@ -185,7 +188,7 @@ export class MrtDecoder {
     const prefix = rib.prefix;
     for (const entry of rib.entries) {
       this.stats.ribEntries++;
-      const decoded = this.attributes(record, entry.attributes, entry.attributesOffset, TABLE_DUMP_V2_CAPS, true);
+      const decoded = this.attributes(record, entry.attributes, entry.attributesOffset, TABLE_DUMP_V2_CAPS, family);
       if (decoded === undefined) continue;
       const peer = table.peers[entry.peerIndex]!;
       if (decoded.action === 'treat-as-withdraw') {
@@ -198,11 +201,16 @@ export class MrtDecoder {
     }
   }
 
-  /** A RIB entry's attribute block, or undefined (counted) when it does not parse. */
-  private attributes(record: MrtRecord, bytes: Uint8Array, offset: number, caps: SessionCapabilities, abbreviated: boolean) {
-    let decoded;
+  /**
+   * A RIB entry's attribute block, or undefined (counted) when it does not
+   * parse. MP_REACH is read in the §4.3.4 abbreviated form for the entry's
+   * family, or in the full RFC 4760 form where a dumper wrote that (Quagga's
+   * TABLE_DUMP_V2, OpenBGPD's TABLE_DUMP): decodePathAttributes tells them apart.
+   */
+  private attributes(record: MrtRecord, bytes: Uint8Array, offset: number, caps: SessionCapabilities, family: AfiSafi): DecodedAttributes | undefined {
+    let decoded: DecodedAttributes;
     try {
-      decoded = decodePathAttributes(bytes, caps, { mpReachAbbreviated: abbreviated, streamOffset: offset });
+      decoded = decodePathAttributes(bytes, caps, { mpReachAbbreviated: true, afiSafi: family, streamOffset: offset });
     } catch (err) {
       if (!(err instanceof ParseError)) throw err;
       this.bgpError(err, record, 'RIB entry with attributes that do not parse skipped');
@@ -210,6 +218,7 @@ export class MrtDecoder {
     }
     if (decoded.action === 'treat-as-withdraw') this.stats.treatAsWithdraw++;
     else if (decoded.action === 'attribute-discard') this.stats.attributeDiscard++;
+    for (const s of decoded.skipped) this.stats.countSkippedNlri(s.afi, s.safi, s.count);
     return decoded;
   }
 
