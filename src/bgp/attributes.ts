@@ -18,6 +18,14 @@ import { WELL_KNOWN_COMMUNITIES } from './attributes/communities.js';
 import { Afi, type AfiSafi, Safi, type SessionCapabilities } from './capabilities.js';
 import type { AttributeProblem, BgpUpdate, Nlri } from './update.js';
 
+export {
+  encodePathAttributes,
+  type EncodeAttributesOptions,
+  type MpReachInput,
+  type MpUnreachInput,
+  type PathAttributesInput,
+} from './encode/attributes.js';
+
 export type Origin = 'igp' | 'egp' | 'incomplete';
 
 export interface Aggregator {

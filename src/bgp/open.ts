@@ -74,6 +74,8 @@ export const OPEN_PARAM_CAPABILITIES = 2;
 /** RFC 4271 §4.2: the 16-bit My Autonomous System of a speaker whose AS needs 4 octets (RFC 6793 §9). */
 const AS_TRANS = 23456;
 
+export { encodeOpen, encodeOpenBody, openCapabilities, type OpenInput } from './encode/open.js';
+
 export function decodeOpen(body: Uint8Array, streamOffset = 0): BgpOpen {
   const r = BinaryReader.of(body, streamOffset);
   const versionOffset = r.offset;

@@ -39,6 +39,7 @@ import { readNlri } from './nlri.js';
 import { BgpUpdateError, malformedUpdate, truncated } from './update-error.js';
 
 export { BgpUpdateError };
+export { encodeUpdate, encodeUpdateBody, type EncodeUpdateOptions, type UpdateInput } from './encode/update.js';
 
 export interface Nlri {
   readonly prefix: Prefix;
