@@ -8,10 +8,12 @@ import { UsageError, EXIT_FAILURE, EXIT_USAGE } from './usage-error.js';
 import { type CommandIo, VALIDATE_HELP, validateCommand } from './validate-command.js';
 import { vrpsCommand } from './vrps-command.js';
 import { replayCommand } from './replay-command.js';
+import { runCommand } from './run-command.js';
 
 type Command = (argv: readonly string[], io: CommandIo) => Promise<number>;
 
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
+  run: { run: runCommand, summary: 'run the daemon: BMP in, RPKI from files and RTR caches, routes validated' },
   validate: { run: validateCommand, summary: 'validate routes against VRP files (RFC 6811)' },
   vrps: { run: vrpsCommand, summary: 'print the VRP set of VRP files with SLURM applied' },
   replay: { run: replayCommand, summary: 'validate the routes of MRT files (RIB dumps, updates)' },

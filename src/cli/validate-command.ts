@@ -43,6 +43,8 @@ export interface CommandIo {
   readonly stdout: Writable;
   readonly stderr: Writable;
   readonly readStdin: () => Promise<string>;
+  /** Aborted when a long-running command (rovd run) should stop: SIGINT/SIGTERM, or a test. */
+  readonly shutdown?: AbortSignal;
 }
 
 export async function validateCommand(argv: readonly string[], io: CommandIo): Promise<number> {

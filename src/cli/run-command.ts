@@ -1,0 +1,89 @@
+/**
+ * `rovd run`: the daemon. Loads the config (or the built-in default, which
+ * watches the bundled sample VRPs and listens for BMP on 127.0.0.1:11019),
+ * starts it, logs JSON lines on standard output, and stops cleanly on
+ * SIGINT or SIGTERM.
+ */
+import { fileURLToPath } from 'node:url';
+import { type RovdConfig, ConfigError, defaultConfig, loadConfig } from '../config/config.js';
+import { Daemon } from '../daemon/daemon.js';
+import { type LogLevel, createLogger } from '../log/logger.js';
+import { parseHostPort } from '../rtr/transport.js';
+import { parseCommandArgs } from './options.js';
+import { UsageError, EXIT_FAILURE } from './usage-error.js';
+import type { CommandIo } from './validate-command.js';
+
+export const RUN_HELP = `Usage: rovd run [--config FILE] [--bmp ADDR:PORT] [--log-level LEVEL]
+
+Runs the daemon: RPKI data from the configured files, URLs and RTR caches,
+BGP routes from routers over BMP, every route validated (RFC 6811) and
+revalidated when the VRPs change. Logs are JSON lines on standard output.
+
+  --config FILE     the YAML config (see config/rovd.example.yaml); without it,
+                    the built-in default: the bundled sample VRPs, BMP on
+                    127.0.0.1:11019, no VIFs
+  --bmp ADDR:PORT   listen for BMP here instead of the config's bmp.listen
+  --log-level L     fatal, error, warn, info (default), debug, trace or silent`;
+
+const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+/** The package root, where the default config's relative paths point. */
+const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export async function runCommand(argv: readonly string[], io: CommandIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs('run', argv, {
+    config: { type: 'string' },
+    bmp: { type: 'string' },
+    'log-level': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    io.stdout.write(`${RUN_HELP}\n`);
+    return 0;
+  }
+  if (positionals.length > 0) throw new UsageError(`run: unexpected argument ${JSON.stringify(positionals[0])}`);
+  const level = values['log-level'];
+  if (level !== undefined && !LEVELS.has(level)) throw new UsageError(`run: --log-level must be one of ${[...LEVELS].join(', ')}, not ${JSON.stringify(level)}`);
+  let bmp: { host: string; port: number } | undefined;
+  if (values.bmp !== undefined) {
+    try {
+      bmp = parseHostPort(values.bmp, undefined, { allowPortZero: true });
+    } catch (err) {
+      throw new UsageError(`run: --bmp: ${(err as Error).message}`);
+    }
+  }
+
+  let config: RovdConfig;
+  try {
+    config = values.config === undefined ? defaultConfig(PACKAGE_ROOT) : await loadConfig(values.config);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      io.stderr.write(`rovd run: ${err.message}\n`);
+      return EXIT_FAILURE;
+    }
+    throw err;
+  }
+  if (bmp !== undefined) config = { ...config, bmp: { ...config.bmp, host: bmp.host, port: bmp.port } };
+
+  const logger = createLogger((level ?? config.log.level) as LogLevel, io.stdout);
+  const daemon = new Daemon({ config, logger });
+  logger.info({ config: config.file, vifs: config.vifs.length }, 'rovd: starting');
+  try {
+    await daemon.start();
+  } catch (err) {
+    logger.error({ err: (err as Error).message }, 'rovd: could not start');
+    await daemon.stop();
+    io.stderr.write(`rovd run: ${(err as Error).message}\n`);
+    return EXIT_FAILURE;
+  }
+  await untilAborted(io.shutdown);
+  logger.info({ reason: String(io.shutdown?.reason ?? 'shutdown') }, 'rovd: stopping');
+  await daemon.stop();
+  return 0;
+}
+
+function untilAborted(signal: AbortSignal | undefined): Promise<void> {
+  if (signal === undefined) return new Promise(() => {});
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+}
