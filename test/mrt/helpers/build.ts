@@ -111,8 +111,9 @@ export function abbreviatedMpReach(nextHop: string): Uint8Array {
 }
 
 /** RFC 4271 §4.3 UPDATE body. */
-export function updateBody(withdrawn: readonly string[], attributes: readonly Uint8Array[], nlri: readonly string[], pathIds?: readonly number[]): Uint8Array {
-  const prefixes = (list: readonly string[]): number[] => list.flatMap((p, i) => [...(pathIds ? u32(pathIds[i] ?? 0) : []), ...nlriPrefix(p)]);
+/** `pathIds` (prefix → Path Identifier) writes every NLRI in the RFC 7911 form. */
+export function updateBody(withdrawn: readonly string[], attributes: readonly Uint8Array[], nlri: readonly string[], pathIds?: Readonly<Record<string, number>>): Uint8Array {
+  const prefixes = (list: readonly string[]): number[] => list.flatMap((p) => [...(pathIds ? u32(pathIds[p] ?? 0) : []), ...nlriPrefix(p)]);
   const w = prefixes(withdrawn);
   const attrs = bytes(...attributes);
   return bytes(u16(w.length), w, u16(attrs.length), attrs, prefixes(nlri));
