@@ -43,7 +43,7 @@ function held(daemon: Daemon, kind: string): HeldRoute[] {
 
 const rowOfHeld = (r: HeldRoute) => ({
   prefix: String(r.prefix),
-  asPath: r.attributes.asPath.segments.flatMap((s) => s.asns as number[]),
+  asPath: r.attributes.asPath.segments.flatMap((s) => [...s.asns] as number[]),
   nextHop: r.attributes.nextHop,
   communities: [...r.attributes.communities],
 });
