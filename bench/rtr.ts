@@ -52,6 +52,7 @@ import { whichPeer } from '../test/helpers/peers.js';
 import { seededRandom } from '../test/helpers/random.js';
 import { StayRtr, type VrpSpec, syntheticVrps } from '../test/helpers/stayrtr.js';
 import { MB, type Machine, canCollect, collect, fmtInt, fmtMs, machine, median, retainedBytes, timed } from './measure.js';
+import { type Check, line, printChecks, printMachine, section } from './report.js';
 
 /** rovd's RTR targets (docs/benchmarks.md, "RTR"). */
 const TARGET = {
@@ -82,13 +83,6 @@ const TIMEOUT_MS = 180_000;
  */
 const REFRESH_SECONDS = 10;
 
-interface Check {
-  readonly name: string;
-  readonly figure: string;
-  readonly target: string;
-  readonly pass: boolean | undefined;
-}
-
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick') || process.env.ROVD_BENCH_QUICK === '1';
   const profileAt = process.argv.indexOf('--profile');
@@ -96,7 +90,7 @@ async function main(): Promise<void> {
   if (profileAt >= 0 && profileDir === undefined) throw new Error('--profile needs a directory');
   const count = quick ? QUICK_VRPS : FULL_VRPS;
   const m = machine();
-  printMachine(m, quick);
+  printMachine(`rovd RTR benchmark${quick ? ' (--quick: 80k VRPs)' : ''}`, m, 'StayRTR runs beside us');
   if (!whichPeer('stayrtr') || !whichPeer('rtrdump')) {
     console.error('bench:rtr needs StayRTR and rtrdump on PATH (apt-get install -y stayrtr)');
     process.exitCode = 1;
@@ -321,13 +315,7 @@ async function run(stayrtr: StayRtr, w: Workload, expected: VrpTable, quick: boo
     },
     { name: 'synced and updated sets match the file', figure: `${syncMismatch + updateMismatch} differ`, target: '0 differ', pass: syncMismatch + updateMismatch === 0 },
   ];
-  section(quick ? 'targets (quick run: figures only; targets apply to the full run)' : 'targets');
-  for (const c of checks) {
-    const result = c.pass === undefined ? '-' : c.pass ? 'PASS' : 'FAIL';
-    console.log(`  ${c.name.padEnd(52)} ${c.figure.padStart(10)}   ${c.target.padEnd(12)} ${result}`);
-  }
-  line('load average at the end', os1(m.loadAverage) + ' -> ' + os1(machine().loadAverage));
-  if (checks.some((c) => c.pass === false)) process.exitCode = 1;
+  printChecks(checks, m, quick, 10);
 }
 
 // --- workload ---------------------------------------------------------------------
@@ -1012,27 +1000,6 @@ function fmtOpt(ms: number | undefined): string {
   return ms === undefined ? 'n/a' : fmtMs(ms);
 }
 
-function section(title: string): void {
-  console.log(`\n== ${title}`);
-}
-
-function line(label: string, value: string): void {
-  console.log(`  ${label.padEnd(46)} ${value}`);
-}
-
-function os1(values: readonly number[]): string {
-  return values.map((v) => v.toFixed(2)).join(' ');
-}
-
-function printMachine(m: Machine, quick: boolean): void {
-  console.log(`rovd RTR benchmark${quick ? ' (--quick: 80k VRPs)' : ''}`);
-  line('date', m.date);
-  line('cpu', `${m.cpu} (${m.cores} cores; StayRTR runs beside us)`);
-  line('ram', `${m.ramGiB.toFixed(1)} GiB`);
-  line('node', `${m.node} (V8 ${m.v8}), ${m.platform}`);
-  line('load average (1, 5, 15 min)', os1(m.loadAverage));
-  line('flags', process.execArgv.join(' ') || '(none)');
-}
 
 main().catch((err: unknown) => {
   console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));

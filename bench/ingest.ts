@@ -1,0 +1,161 @@
+/**
+ * `npm run bench:ingest`: a full table over BMP into rovd, end to end.
+ *
+ * The workload is bench/workload.ts's full scale: 800k VRPs and 1.2M
+ * routes (1.0M IPv4, 0.2M IPv6) with their intended RFC 6811 states;
+ * bench/bmp-stream.ts turns the routes into one peer's BMP stream with
+ * realistic attribute sharing (about one attribute set per four routes).
+ * A child process sends the stream over loopback TCP as fast as the
+ * station takes it, into the daemon's own pipeline: BmpStation (framing,
+ * BMP and BGP decoding) → BmpIngest → Rib (interning, hash tables,
+ * validation against the VrpIndex on insert).
+ *
+ * Measured: routes per second from the first byte to the last End-of-RIB
+ * (target >= 300k/s), the heap and ArrayBuffers each held route costs
+ * after a full GC (target < 150 bytes), and that every route is held
+ * with the state the generator intended. Then a VRP change: 1,000 VRPs
+ * withdrawn and the held routes under them revalidated.
+ *
+ *   npm run bench:ingest              full scale (about a minute)
+ *   npm run bench:ingest -- --quick   120k routes, figures only
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BmpStation } from '../src/bmp/station.js';
+import { BmpIngest } from '../src/daemon/bmp-ingest.js';
+import { Prefix } from '../src/net/prefix.js';
+import { Rib } from '../src/rib/rib.js';
+import { Validator } from '../src/rov/validator.js';
+import { RovState } from '../src/rov/validity.js';
+import { makePayload } from '../src/rpki/payload.js';
+import { VrpTable, VrpTableBuilder } from '../src/rpki/vrp-table.js';
+import { VifMap } from '../src/vif/vif-map.js';
+import { bmpTable } from './bmp-stream.js';
+import { MB, canCollect, collect, fmtInt, fmtMs, machine, retainedBytes, timed } from './measure.js';
+import { type Check, line, printChecks, printMachine, section } from './report.js';
+import { FULL_SCALE, QUICK_SCALE, TRUST_ANCHORS, type Workload, generateWorkload } from './workload.js';
+
+const TARGET = { routesPerSecond: 300_000, bytesPerRoute: 150 } as const;
+
+async function main(): Promise<void> {
+  const quick = process.argv.includes('--quick');
+  const m = machine();
+  printMachine(`rovd ingest benchmark${quick ? ' (--quick: 10x smaller)' : ''}`, m, 'the sender runs beside us');
+
+  section('workload');
+  const generated = timed(() => generateWorkload(quick ? QUICK_SCALE : FULL_SCALE));
+  const w = generated.value;
+  line('VRPs, routes', `${fmtInt(w.vrps.count)} VRPs, ${fmtInt(w.routes.count)} routes; generated in ${fmtMs(generated.ms)}`);
+  const stream = timed(() => bmpTable(w.routes));
+  const table = stream.value;
+  line('BMP stream', `${(table.bytes / MB).toFixed(1)} MB, ${fmtInt(table.updates)} UPDATEs, ${fmtInt(table.attributeSets)} attribute sets (${(table.routes / table.attributeSets).toFixed(2)} routes each); built in ${fmtMs(stream.ms)}`);
+  const dir = mkdtempSync(join(tmpdir(), 'rovd-bench-ingest-'));
+  const file = join(dir, 'table.bmp');
+  writeFileSync(file, Buffer.concat(table.chunks as Buffer[]));
+
+  const validator = new Validator();
+  const vrps = vrpTable(w);
+  validator.publish(makePayload(vrps));
+  line('VRP index', `${fmtInt(validator.snapshot.vrps.size)} VRPs`);
+  const intended = intendedCounts(w);
+
+  // Everything the benchmark itself holds is allocated; what grows from here is the RIB.
+  collect();
+  const before = retainedBytes();
+  const rib = new Rib({ index: validator.snapshot.vrps });
+  const ingest = new BmpIngest({ rib, vifs: new VifMap([]), staleGraceMs: 60_000 });
+  const station = new BmpStation({ host: '127.0.0.1', port: 0, allow: [Prefix.parse('127.0.0.0/8')], maxMessageBytes: 1 << 20 });
+  let firstAt: number | undefined;
+  let doneAt: number | undefined;
+  let done: () => void = () => {};
+  const finished = new Promise<void>((resolve) => (done = resolve));
+  station.onEvent((event) => {
+    if (event.type === 'router-up') firstAt = performance.now();
+    ingest.handle(event);
+    if (event.type === 'route-monitoring' && ingest.counters.endOfRib === 2) {
+      doneAt = performance.now();
+      done();
+    }
+  });
+  const { port } = await station.start();
+
+  section('the stream into the station (one router, one peer, pre-policy Adj-RIB-In)');
+  const cpu0 = process.cpuUsage();
+  const sender = spawn(process.execPath, ['-e', SENDER, String(port), file], { stdio: ['ignore', 'inherit', 'inherit'] });
+  await finished;
+  const cpu = process.cpuUsage(cpu0);
+  sender.kill();
+  const seconds = (doneAt! - firstAt!) / 1000;
+  const rate = w.routes.count / seconds;
+  line('first byte -> last End-of-RIB', `${fmtMs(seconds * 1000)} = ${fmtInt(rate)} routes/s`);
+  line('our CPU meanwhile', `${fmtMs((cpu.user + cpu.system) / 1000)} (${Math.round(((cpu.user + cpu.system) / 1e6 / seconds) * 100)}% of one core)`);
+  const held = { valid: rib.count(undefined, RovState.Valid), invalid: rib.count(undefined, RovState.Invalid), notFound: rib.count(undefined, RovState.NotFound) };
+  line('held routes', `${fmtInt(rib.count())}: ${fmtInt(held.valid)} valid, ${fmtInt(held.invalid)} invalid, ${fmtInt(held.notFound)} not-found`);
+  line('intended by the generator', `${fmtInt(intended.valid)} valid, ${fmtInt(intended.invalid)} invalid, ${fmtInt(intended.notFound)} not-found`);
+  const countsMatch = rib.count() === w.routes.count && held.valid === intended.valid && held.invalid === intended.invalid && held.notFound === intended.notFound;
+
+  section('memory (after a full GC)');
+  collect();
+  const retained = retainedBytes() - before;
+  const stats = rib.stats();
+  line('heap + ArrayBuffers grown', `${(retained / MB).toFixed(1)} MB = ${(retained / rib.count()).toFixed(1)} bytes per held route`);
+  line('  of which the RIB\'s typed arrays', `${(stats.bytes / MB).toFixed(1)} MB (${(stats.bytes / rib.count()).toFixed(1)} bytes per route)`);
+  line('  attribute sets held', `${fmtInt(stats.attributes.sets)} (${JSON.stringify(stats.attributes)})`);
+
+  section('a VRP change: 1,000 VRPs withdrawn, held routes revalidated');
+  const removed = vrps.selectRows((afi, row) => row % Math.floor(vrps.size / 1000) === 0 && afi === 4);
+  const next = vrps.withChanges(VrpTable.EMPTY, removed);
+  const published = timed(() => validator.publish(makePayload(next), { added: VrpTable.EMPTY, removed }));
+  const change = published.value!;
+  const revalidated = timed(() => rib.revalidate(change.affected, change.current.vrps));
+  line('Validator.publish with the delta', fmtMs(published.ms));
+  line('Rib.revalidate', `${fmtMs(revalidated.ms)}: ${fmtInt(change.affected.length)} affected prefixes, ${fmtInt(revalidated.value.visited)} routes visited, ${fmtInt(revalidated.value.changed)} changed state`);
+
+  await station.stop();
+  ingest.stop();
+  rmSync(dir, { recursive: true, force: true });
+
+  const verdict = (pass: boolean): boolean | undefined => (quick ? undefined : pass);
+  const checks: Check[] = [
+    { name: 'BMP full table: decode + RIB + validation', figure: `${fmtInt(rate)}/s`, target: `>= ${fmtInt(TARGET.routesPerSecond)}/s`, pass: verdict(rate >= TARGET.routesPerSecond) },
+    {
+      name: 'heap + ArrayBuffers per held route',
+      figure: canCollect() ? `${(retained / rib.count()).toFixed(0)} B` : 'n/a',
+      target: `< ${TARGET.bytesPerRoute} B`,
+      pass: canCollect() ? verdict(retained / rib.count() < TARGET.bytesPerRoute) : undefined,
+    },
+    { name: 'held routes and states as intended', figure: countsMatch ? 'equal' : 'differ', target: 'equal', pass: countsMatch },
+  ];
+  printChecks(checks, m, quick, 12);
+}
+
+/** Sends a file to 127.0.0.1:PORT as fast as the socket takes it. */
+const SENDER = `
+const net = require('node:net'), fs = require('node:fs');
+const [port, file] = process.argv.slice(1);
+const socket = net.connect(Number(port), '127.0.0.1', () => fs.createReadStream(file, { highWaterMark: 1 << 20 }).pipe(socket));
+socket.on('error', () => {});
+`;
+
+function vrpTable(w: Workload): VrpTable {
+  const b = new VrpTableBuilder();
+  const v = w.vrps;
+  for (let i = 0; i < v.count; i++) {
+    const k = i * 4;
+    b.addFields(v.afi[i] === 4 ? 4 : 6, v.words[k]!, v.words[k + 1]!, v.words[k + 2]!, v.words[k + 3]!, v.length[i]!, v.maxLength[i]!, v.asn[i]!, TRUST_ANCHORS[v.ta[i]!]!);
+  }
+  return b.build();
+}
+
+function intendedCounts(w: Workload): { valid: number; invalid: number; notFound: number } {
+  const c = [0, 0, 0];
+  for (let i = 0; i < w.routes.count; i++) c[w.routes.intended[i]!]!++;
+  return { valid: c[RovState.Valid]!, invalid: c[RovState.Invalid]!, notFound: c[RovState.NotFound]! };
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+  process.exitCode = 1;
+});
