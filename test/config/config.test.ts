@@ -131,3 +131,9 @@ t.test('loadConfig reads a file and names it when it cannot', async (t) => {
   t.match(c, { file, bmp: { host: '127.0.0.1', port: 0 } });
   t.match(await caughtAsync(() => loadConfig(join(dir, 'missing.yaml'))), { message: /missing\.yaml: cannot read the file: ENOENT/ });
 });
+
+t.test('the example config in config/ is valid', async (t) => {
+  const c = await loadConfig(join(REPO_ROOT, 'config/rovd.example.yaml'));
+  t.equal(c.vifs[0]!.id, 'dxvif-ffabc123');
+  t.same(c.rpki.files, [join(REPO_ROOT, 'config/sample/vrps.json')]);
+});
