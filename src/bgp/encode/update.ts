@@ -88,6 +88,7 @@ export function encodeUpdateBody(update: UpdateInput, caps: SessionCapabilities,
   if (mpAnnounced.length > 0) {
     const nextHop = options.mpNextHop ?? attrs?.nextHop;
     if (nextHop === undefined) throw new RangeError('announced: MP_REACH_NLRI needs a next hop (attributes.nextHop or mpNextHop)');
+    if (mpAnnounced === a6 && !nextHop.includes(':')) throw new RangeError(`announced: IPv6 NLRI need an IPv6 next hop, not ${nextHop} (mpNextHop)`);
     mpReach = { afi: mpAnnounced === a4 ? 1 : 2, safi: 1, nextHop, linkLocalNextHop: attrs?.linkLocalNextHop, nlri: mpAnnounced };
   }
   let mpUnreach: MpUnreachInput | undefined;
