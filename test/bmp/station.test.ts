@@ -37,7 +37,7 @@ function capture(): Captured {
 }
 
 /** Resolves when `check` holds, polling on each event-loop turn; fails after `ms`. */
-async function until(check: () => boolean, what: string, ms = 5000): Promise<void> {
+async function until(check: () => boolean, what: string, ms = 15000): Promise<void> {
   const end = Date.now() + ms;
   while (!check()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
