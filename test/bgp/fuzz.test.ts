@@ -4,7 +4,7 @@
  * never a bare TypeError or RangeError, never a hang — and every result keeps
  * the invariants its consumers rely on.
  */
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { AsPath } from '../../src/bgp/as-path.js';
 import { decodePathAttributes } from '../../src/bgp/attributes.js';
 import { capabilities, type SessionCapabilities } from '../../src/bgp/capabilities.js';
@@ -41,7 +41,7 @@ function expectTyped(t: Tap, tally: Tally, bytes: Uint8Array, f: () => unknown):
     return undefined;
   }
 }
-type Tap = typeof t;
+type Tap = Pick<Test, 'fail'>;
 
 function checkInvariants(t: Tap, u: BgpUpdate, bytes: Uint8Array): boolean {
   const fail = (why: string): boolean => {
