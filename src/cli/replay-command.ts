@@ -20,7 +20,7 @@
 import type { Writable } from 'node:stream';
 import type { Asn } from '../net/asn.js';
 import { Prefix } from '../net/prefix.js';
-import { type AsPath, originOf } from '../bgp/as-path.js';
+import { AsPath, originOf } from '../bgp/as-path.js';
 import { MrtDecoder } from '../mrt/decoder.js';
 import type { MrtEvent, MrtPeer } from '../mrt/events.js';
 import { BgpFsmState } from '../mrt/mrt-types.js';
@@ -95,7 +95,7 @@ class HeldRoutes {
     }
     const key = routeKey(event.prefix, event.pathId);
     if (event.kind === 'withdraw') entry.routes.delete(key);
-    else entry.routes.set(key, { prefix: event.prefix, pathId: event.pathId, asPath: event.attributes!.asPath });
+    else entry.routes.set(key, { prefix: event.prefix, pathId: event.pathId, asPath: event.attributes?.asPath ?? AsPath.EMPTY });
   }
 
   private entry(peer: MrtPeer): PeerRoutes {
