@@ -60,6 +60,15 @@ export interface MrtDecoderOptions {
   readonly damagedRecords?: 'stop' | 'skip';
   /** The file name, for errors and logs. */
   readonly source?: string;
+  /**
+   * Archives only, off by default: when an UPDATE of a non-ADDPATH BGP4MP
+   * subtype does not parse, try it again with ADD-PATH NLRI, and keep that
+   * reading if it parses (counted in stats.addPathGuessed). BIRD wrote
+   * ADD-PATH sessions into plain MESSAGE_AS4 records before RFC 8050 gave
+   * them subtypes. A guess can misread (a Path Identifier and a prefix can
+   * look alike), so it is never done on a live feed, and never by default.
+   */
+  readonly guessAddPath?: boolean;
 }
 
 const IPV4_UNICAST: AfiSafi = Object.freeze({ afi: Afi.ipv4, safi: Safi.unicast });
@@ -82,6 +91,7 @@ export class MrtDecoder {
   private readonly logger: Logger;
   private readonly skipDamaged: boolean;
   private readonly source: string | undefined;
+  private readonly guessAddPath: boolean;
   private peerTable: PeerIndexTable | undefined;
   private readonly peers = new Map<string, MrtPeer>();
 
@@ -89,6 +99,7 @@ export class MrtDecoder {
     this.logger = options.logger ?? NOOP_LOGGER;
     this.skipDamaged = options.damagedRecords === 'skip';
     this.source = options.source;
+    this.guessAddPath = options.guessAddPath === true;
   }
 
   /** The last PEER_INDEX_TABLE read, if any. */
@@ -242,7 +253,18 @@ export class MrtDecoder {
       }
       this.stats.countBgpMessage(msg.type);
       if (msg.type !== BgpMessageType.update) return;
-      update = decodeUpdate(msg.body, BGP4MP_CAPS[m.asn4 ? 1 : 0]![m.addPath ? 1 : 0]!, m.messageOffset + BGP_HEADER_LENGTH);
+      const caps = BGP4MP_CAPS[m.asn4 ? 1 : 0]!;
+      try {
+        update = decodeUpdate(msg.body, caps[m.addPath ? 1 : 0]!, m.messageOffset + BGP_HEADER_LENGTH);
+      } catch (err) {
+        if (!this.guessAddPath || m.addPath || !(err instanceof ParseError)) throw err;
+        try {
+          update = decodeUpdate(msg.body, caps[1]!, m.messageOffset + BGP_HEADER_LENGTH);
+        } catch {
+          throw err; // the original error is the one to report
+        }
+        this.stats.addPathGuessed++;
+      }
     } catch (err) {
       if (!(err instanceof ParseError)) throw err;
       this.bgpError(err, record, 'BGP message that does not parse skipped');

@@ -28,6 +28,8 @@ export class MrtStats {
   /** RFC 7606 outcomes: UPDATEs / RIB entries treated as withdrawn, or with an attribute discarded. */
   treatAsWithdraw = 0;
   attributeDiscard = 0;
+  /** UPDATEs read with ADD-PATH although their subtype has none (MrtDecoderOptions.guessAddPath). */
+  addPathGuessed = 0;
   /** RFC 4724 End-of-RIB markers. */
   endOfRib = 0;
   /** The first KEPT_ERRORS errors of skipped messages, entries and records. */
@@ -107,6 +109,7 @@ export class MrtStats {
       treatAsWithdraw: this.treatAsWithdraw,
       attributeDiscard: this.attributeDiscard,
       endOfRib: this.endOfRib,
+      addPathGuessed: this.addPathGuessed,
       skippedNlri: this.skippedNlri(),
       errors: this.errors.map((e) => e.message),
     };
