@@ -383,3 +383,31 @@ t.test('decodePathAttributes: the block alone (MRT RIB entries)', async (t) => {
     t.ok(caught(() => decodePathAttributes(Uint8Array.from(attr(0x80, 14, [0, 2, 1, 5, 1, 2, 3, 4, 5, 0])), CAPS4)) instanceof BgpUpdateError);
   });
 });
+
+t.test('BGPsec_PATH (type 33, RFC 8205): the AS path when there is no AS_PATH; malformed is treat-as-withdraw', async (t) => {
+  const seg = (pCount: number, flags: number, asn: number): number[] => [pCount, flags, ...u32(asn)];
+  const sigBlock = (n: number): number[] => {
+    const sigs = Array.from({ length: n }, () => [...new Array<number>(20).fill(0xaa), 0, 2, 0x30, 0x44]).flat();
+    return [(3 + sigs.length) >> 8, (3 + sigs.length) & 0xff, 1, ...sigs];
+  };
+  const secure = (...segs: number[][]): number[] => [0, 2 + 6 * segs.length, ...segs.flat()];
+  const base = [...ORIGIN_IGP, ...NEXT_HOP(192, 0, 2, 1)];
+  const u = dec([...base, ...attr(0x80, 33, [...secure(seg(2, 0, 65001), seg(1, 0x80, 65100), seg(0, 0, 65002), seg(1, 0, 65003)), ...sigBlock(4)])]);
+  accepted(t, u);
+  t.equal(u.attributes?.asPath.toString(), '65001 65001 (65100) 65003', 'pCount repeats, Confed_Segment, pCount 0 adds nothing');
+  t.same(u.attributes?.otherAttributes.map((o) => o.typeCode), [33], 'kept raw');
+  t.equal(dec([...base, ...AS_PATH_4(7), ...attr(0x80, 33, [...secure(seg(1, 0, 65001)), ...sigBlock(1), ...sigBlock(1)])]).attributes?.asPath.toString(), '7', 'AS_PATH wins; two signature blocks');
+  for (const [name, value] of [
+    ['no signature block', secure(seg(1, 0, 1))],
+    ['Secure_Path length not 2 + 6n', [0, 7, ...seg(1, 0, 1), ...sigBlock(1)]],
+    ['Secure_Path overruns', [0, 50, ...seg(1, 0, 1)]],
+    ['signature count differs', [...secure(seg(1, 0, 1), seg(1, 0, 2)), ...sigBlock(1)]],
+    ['Signature_Block Length 1', [...secure(seg(1, 0, 1)), 0, 1, 1]],
+    ['three blocks', [...secure(seg(1, 0, 1)), ...sigBlock(1), ...sigBlock(1), ...sigBlock(1)]],
+    ['AS 0', [...secure(seg(1, 0, 0)), ...sigBlock(1)]],
+  ] as const) {
+    const bad = dec([...base, ...attr(0x80, 33, value)]);
+    t.equal(bad.action, 'treat-as-withdraw', name);
+    t.match(bad.problems, [{ typeCode: 33 }], name);
+  }
+});

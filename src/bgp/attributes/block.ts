@@ -22,7 +22,9 @@
  *   clear is an "Unrecognized Well-known Attribute": session reset (RFC 7606
  *   does not revise that).
  * - Per-attribute rules: the file of each attribute (RFC 7606 §7, RFC 6793 §6,
- *   RFC 7607, RFC 8092 §6, RFC 9234 §5). MP_REACH/MP_UNREACH errors throw.
+ *   RFC 7607, RFC 8092 §6, RFC 9234 §5, RFC 8205 §5.2). MP_REACH/MP_UNREACH
+ *   errors throw.
+ * - RFC 8205 §4.4: a BGPsec_PATH stands for the AS_PATH when there is none.
  * - §3 (h): when several problems are found, the strongest action is taken
  *   (session reset > treat-as-withdraw > attribute discard).
  * - RFC 6793 §6: AS4_PATH/AS4_AGGREGATOR received on a 4-octet session are
@@ -42,6 +44,7 @@ import { decodeAggregator } from './aggregator.js';
 import { AS_TRANS, mergeAs4Path } from './as4-merge.js';
 import { decodeAsPathSegments } from './as-path.js';
 import { decodeAtomicAggregate } from './atomic-aggregate.js';
+import { decodeBgpsecPath } from './bgpsec-path.js';
 import { checkClusterList } from './cluster-list.js';
 import { AttrFlag, AttrType, attributeName, EXPECTED_FLAGS, malformedAction } from './codes.js';
 import { decodeCommunities } from './communities.js';
@@ -107,6 +110,7 @@ export function decodeBlock(buf: Uint8Array, start: number, end: number, opts: B
   let origin: Origin | undefined;
   let asPathSegs: AsPathSegment[] | undefined;
   let as4PathSegs: AsPathSegment[] | undefined;
+  let bgpsecSegs: AsPathSegment[] | undefined;
   let nextHop: string | undefined;
   let med: number | undefined;
   let localPref: number | undefined;
@@ -254,6 +258,15 @@ export function decodeBlock(buf: Uint8Array, start: number, end: number, opts: B
         result = checkClusterList(length);
         if (result === undefined) (others ??= []).push({ typeCode: type, flags, value: buf.subarray(v, v + length) });
         break;
+      case AttrType.bgpsecPath:
+        // RFC 8205 §5.2: errors are treat-as-withdraw. Kept raw; its path is
+        // used when there is no AS_PATH (RFC 8205 §4.4).
+        result = decodeBgpsecPath(buf, v, length);
+        if (!(result instanceof Malformed)) {
+          bgpsecSegs = result as AsPathSegment[];
+          (others ??= []).push({ typeCode: type, flags, value: buf.subarray(v, v + length) });
+        }
+        break;
       case AttrType.ipv6ExtendedCommunities:
         result = checkIpv6ExtendedCommunities(length);
         if (result === undefined) (others ??= []).push({ typeCode: type, flags, value: buf.subarray(v, v + length) });
@@ -284,6 +297,8 @@ export function decodeBlock(buf: Uint8Array, start: number, end: number, opts: B
     }
   }
 
+  if (asPathSegs === undefined && bgpsecSegs !== undefined) asPathSegs = bgpsecSegs;
+
   let hop = nextHop;
   let linkLocal: string | undefined;
   if (mpReach !== undefined && mpReach.nextHop !== undefined && !(opts.ipv4Nlri && nextHop !== undefined)) {
@@ -312,7 +327,7 @@ export function decodeBlock(buf: Uint8Array, start: number, end: number, opts: B
     action: c.rank,
     problems: c.problems ?? EMPTY,
     hasOrigin: SEEN[AttrType.origin] !== 0,
-    hasAsPath: SEEN[AttrType.asPath] !== 0,
+    hasAsPath: SEEN[AttrType.asPath] !== 0 || bgpsecSegs !== undefined,
     hasNextHop: SEEN[AttrType.nextHop] !== 0,
     count,
   };

@@ -26,6 +26,7 @@ export const AttrType = {
   as4Aggregator: 18,
   ipv6ExtendedCommunities: 25,
   largeCommunities: 32,
+  bgpsecPath: 33,
   otc: 35,
 } as const;
 
@@ -49,6 +50,7 @@ const NAMES: Readonly<Record<number, string>> = {
   18: 'AS4_AGGREGATOR',
   25: 'IPV6_EXTENDED_COMMUNITIES',
   32: 'LARGE_COMMUNITY',
+  33: 'BGPsec_PATH',
   35: 'OTC',
 };
 
@@ -84,6 +86,7 @@ export const EXPECTED_FLAGS: Int16Array = (() => {
   t[18] = O | T;
   t[25] = O | T; // RFC 5701
   t[32] = O | T; // RFC 8092
+  t[33] = O; // RFC 8205 §3
   t[35] = O | T; // RFC 9234
   return t;
 })();

@@ -30,8 +30,57 @@ export interface TcpStream {
 /** The TCP payload segments of a pcap or pcapng file. */
 export function readCapture(path: string): PcapTcpPacket[] {
   const file = readFileSync(path);
-  const packets = file.readUInt32BE(0) === 0x0a0d0d0a ? readPcapng(file) : readPcap(file);
+  const packets = file.readUInt32BE(0) === 0x0a0d0d0a ? readPcapng(file) : readPcap(unwrapLinkLayer(file));
   return packets.filter((p): p is PcapTcpPacket => 'payload' in p);
+}
+
+/**
+ * Classic pcap with a link layer readPcap does not know, rewritten as raw IP
+ * (101) or Ethernet (1) records: PPP (9: address 0xff, control 0x03, then a
+ * 2-octet protocol, 0x0021 IPv4, 0x0057 IPv6) and Juniper Ethernet (178:
+ * "MGC", flags, and with flag 0x80 a 2-octet extension length and the
+ * extensions, then an Ethernet frame). Other files are returned as they are.
+ */
+function unwrapLinkLayer(file: Buffer): Buffer {
+  if (file.length < 24) return file;
+  const le = file.readUInt32LE(0) === 0xa1b2c3d4 || file.readUInt32LE(0) === 0xa1b23c4d;
+  const u32 = (at: number): number => (le ? file.readUInt32LE(at) : file.readUInt32BE(at));
+  const linkType = u32(20);
+  if (linkType !== 9 && linkType !== 178) return file;
+  const records: { linkType: number; data: Buffer }[] = [];
+  for (let pos = 24; pos + 16 <= file.length; ) {
+    const caplen = u32(pos + 8);
+    const frame = file.subarray(pos + 16, Math.min(pos + 16 + caplen, file.length));
+    pos += 16 + caplen;
+    if (linkType === 9) {
+      const at = frame[0] === 0xff && frame[1] === 0x03 ? 2 : 0;
+      const proto = frame.length >= at + 2 ? frame.readUInt16BE(at) : 0;
+      records.push({ linkType: proto === 0x0021 || proto === 0x0057 ? 101 : 0xffff, data: frame.subarray(at + 2) });
+    } else {
+      let at = 4;
+      if (frame.length >= 6 && (frame[3]! & 0x80) !== 0) at += 2 + frame.readUInt16BE(4);
+      records.push({ linkType: 1, data: frame.subarray(at) });
+    }
+  }
+  return writeRecords(records[0]?.linkType ?? 101, records);
+}
+
+function writeRecords(linkType: number, records: readonly { data: Buffer }[]): Buffer {
+  const parts: Buffer[] = [];
+  const header = Buffer.alloc(24);
+  header.writeUInt32LE(0xa1b2c3d4, 0);
+  header.writeUInt16LE(2, 4);
+  header.writeUInt16LE(4, 6);
+  header.writeUInt32LE(262144, 16);
+  header.writeUInt32LE(linkType, 20);
+  parts.push(header);
+  for (const r of records) {
+    const rec = Buffer.alloc(16);
+    rec.writeUInt32LE(r.data.length, 8);
+    rec.writeUInt32LE(r.data.length, 12);
+    parts.push(rec, r.data);
+  }
+  return Buffer.concat(parts);
 }
 
 /** Every TCP flow of a capture, reassembled. Flows without payload are left out. */
