@@ -10,18 +10,19 @@
  * distinct set lives once, as 32-bit words in one growable Uint32Array
  * arena, and a route holds a 32-bit set id.
  *
- * Layout. Per set id, columns in typed arrays:
+ * Layout. Per set id, one record of eight 32-bit words in a Uint32Array,
+ * so a look-up reads one cache line per candidate:
  *
- *   offset  u32   where the set's words start in the arena
- *   length  u32   how many words
- *   hash    u32   hash of those words
- *   refs    u32   routes holding the set; 0 = the id is free
- *   gen     u32   bumped when the id is freed, so a stale (id, gen) pair is detected
- *   chain   i32   next id in the same hash bucket (or in the free list)
- *   origin  f64   the RFC 6811 §2 origin AS of the set's AS_PATH, ORIGIN_NONE
- *                 (-1) when the last segment is an AS_SET, ORIGIN_LOCAL (-2)
- *                 when it is the validating speaker's own AS (empty path or
- *                 confederation segment last), resolved per peer table
+ *   hash     hash of the set's words
+ *   offset   where the words start in the arena
+ *   length   how many words
+ *   refs     routes holding the set; 0 = the id is free
+ *   gen      bumped when the id is freed, so a stale (id, gen) pair is detected
+ *   chain    next id in the same hash bucket (or in the free list), signed
+ *   origin   the RFC 6811 §2 origin AS of the set's AS_PATH, precomputed,
+ *   kind     0 an ASN; 1 NONE (AS_SET last); 2 the validating speaker's own
+ *            AS (empty path or confederation segment last), resolved per
+ *            peer table since a set is shared by tables of several routers
  *
  * and the encoding in the arena (words, big-endian values):
  *
@@ -112,6 +113,18 @@ export interface AttributeStoreStats {
 
 const DEFAULT_COMPACT_MIN_GARBAGE = 1 << 16;
 
+/** The record of a set id. */
+const SET_STRIDE = 8;
+const S_HASH = 0;
+const S_OFFSET = 1;
+const S_LENGTH = 2;
+const S_REFS = 3;
+const S_GEN = 4;
+const S_CHAIN = 5;
+/** The origin ASN, and its kind: 0 an ASN, 1 NONE, 2 the local AS. */
+const S_ORIGIN = 6;
+const S_ORIGIN_KIND = 7;
+
 export class AttributeStore {
   private arena: Uint32Array;
   private arenaTop = 0;
@@ -119,13 +132,9 @@ export class AttributeStore {
   private garbageWords = 0;
   private readonly compactMinGarbage: number;
 
-  private offsets: Uint32Array;
-  private lengths: Uint32Array;
-  private hashes: Uint32Array;
-  private refs: Uint32Array;
-  private gens: Uint32Array;
-  private chain: Int32Array;
-  private origins: Float64Array;
+  /** Per set id, one record of SET_STRIDE words (one cache line per look-up); `link` is the same memory, signed. */
+  private sets: Uint32Array;
+  private link: Int32Array;
   /** Ids handed out so far; ids below it are live or on the free list. */
   private top = 0;
   private freeHead = -1;
@@ -149,13 +158,8 @@ export class AttributeStore {
     this.compactMinGarbage = options.compactMinGarbageWords ?? DEFAULT_COMPACT_MIN_GARBAGE;
     const sets = Math.max(16, options.initialSets ?? 1024);
     this.arena = new Uint32Array(Math.max(64, options.initialArenaWords ?? sets * 16));
-    this.offsets = new Uint32Array(sets);
-    this.lengths = new Uint32Array(sets);
-    this.hashes = new Uint32Array(sets);
-    this.refs = new Uint32Array(sets);
-    this.gens = new Uint32Array(sets);
-    this.chain = new Int32Array(sets);
-    this.origins = new Float64Array(sets);
+    this.sets = new Uint32Array(sets * SET_STRIDE);
+    this.link = new Int32Array(this.sets.buffer);
     this.heads = new Int32Array(16).fill(-1);
     this.mask = 15;
   }
@@ -170,8 +174,8 @@ export class AttributeStore {
    * (created with one reference) if no equal set is held.
    */
   acquire(attrs: PathAttributes): number {
-    if (attrs === this.lastAttrs && this.gens[this.lastId] === this.lastGen) {
-      this.refs[this.lastId]++;
+    if (attrs === this.lastAttrs && this.sets[this.lastId * SET_STRIDE + S_GEN] === this.lastGen) {
+      this.sets[this.lastId * SET_STRIDE + S_REFS]++;
       this.found++;
       return this.lastId;
     }
@@ -184,65 +188,61 @@ export class AttributeStore {
     } else {
       this.found++;
     }
-    this.refs[id]++;
+    this.sets[id * SET_STRIDE + S_REFS]++;
     this.lastAttrs = attrs;
     this.lastId = id;
-    this.lastGen = this.gens[id]!;
+    this.lastGen = this.sets[id * SET_STRIDE + S_GEN]!;
     return id;
   }
 
   /** One more reference to a held set. */
   retain(id: number): void {
-    this.refs[id]++;
+    this.sets[id * SET_STRIDE + S_REFS]++;
   }
 
   /** One reference less; the set is freed at zero. */
   release(id: number): void {
-    if (this.refs[id] === 0) throw new RangeError(`attribute set ${id} is not held`);
-    const left = --this.refs[id]!;
+    if (this.sets[id * SET_STRIDE + S_REFS] === 0) throw new RangeError(`attribute set ${id} is not held`);
+    const left = --this.sets[id * SET_STRIDE + S_REFS]!;
     if (left === 0) this.free(id);
   }
 
   refCount(id: number): number {
-    return id >= 0 && id < this.top ? this.refs[id]! : 0;
+    return id >= 0 && id < this.top ? this.sets[id * SET_STRIDE + S_REFS]! : 0;
   }
 
   /** The generation of a held id: with the id, names one set even after the id is reused. */
   generation(id: number): number {
-    return this.gens[id]!;
+    return this.sets[id * SET_STRIDE + S_GEN]!;
   }
 
   /** True if `id` still names the set it named at generation `gen`. */
   isHeld(id: number, gen: number): boolean {
-    return id >= 0 && id < this.top && this.refs[id]! > 0 && this.gens[id] === gen;
+    return id >= 0 && id < this.top && this.sets[id * SET_STRIDE + S_REFS]! > 0 && this.sets[id * SET_STRIDE + S_GEN] === gen;
   }
 
   /** The set's origin AS: an ASN, ORIGIN_NONE or ORIGIN_LOCAL. */
   origin(id: number): number {
-    return this.origins[id]!;
+    const b = id * SET_STRIDE;
+    const kind = this.sets[b + S_ORIGIN_KIND]!;
+    return kind === 0 ? this.sets[b + S_ORIGIN]! : kind === 1 ? ORIGIN_NONE : ORIGIN_LOCAL;
   }
 
   /** Decodes a held set back to a (frozen) PathAttributes object. */
   decode(id: number): PathAttributes {
-    if (id < 0 || id >= this.top || this.refs[id] === 0) throw new RangeError(`attribute set ${id} is not held`);
-    return this.decodeAt(this.offsets[id]!);
+    if (id < 0 || id >= this.top || this.sets[id * SET_STRIDE + S_REFS] === 0) throw new RangeError(`attribute set ${id} is not held`);
+    return this.decodeAt(this.sets[id * SET_STRIDE + S_OFFSET]!);
   }
 
   /** Every held set id (for tests and dumps). */
   *ids(): IterableIterator<number> {
-    for (let id = 0; id < this.top; id++) if (this.refs[id]! > 0) yield id;
+    for (let id = 0; id < this.top; id++) if (this.sets[id * SET_STRIDE + S_REFS]! > 0) yield id;
   }
 
   stats(): AttributeStoreStats {
     const bytes =
       this.arena.byteLength +
-      this.offsets.byteLength +
-      this.lengths.byteLength +
-      this.hashes.byteLength +
-      this.refs.byteLength +
-      this.gens.byteLength +
-      this.chain.byteLength +
-      this.origins.byteLength +
+      this.sets.byteLength +
       this.heads.byteLength +
       this.scratch.byteLength;
     return {
@@ -462,9 +462,9 @@ export class AttributeStore {
   private find(h: number, n: number): number {
     const w = this.scratch;
     const arena = this.arena;
-    for (let id = this.heads[h & this.mask]!; id >= 0; id = this.chain[id]!) {
-      if (this.hashes[id] !== h || this.lengths[id] !== n) continue;
-      const off = this.offsets[id]!;
+    for (let id = this.heads[h & this.mask]!; id >= 0; id = this.link[id * SET_STRIDE + S_CHAIN]!) {
+      if (this.sets[id * SET_STRIDE + S_HASH] !== h || this.sets[id * SET_STRIDE + S_LENGTH] !== n) continue;
+      const off = this.sets[id * SET_STRIDE + S_OFFSET]!;
       let i = 0;
       while (i < n && arena[off + i] === w[i]) i++;
       if (i === n) return id;
@@ -476,9 +476,9 @@ export class AttributeStore {
   private create(h: number, n: number): number {
     let id = this.freeHead;
     if (id >= 0) {
-      this.freeHead = this.chain[id]!;
+      this.freeHead = this.link[id * SET_STRIDE + S_CHAIN]!;
     } else {
-      if (this.top === this.offsets.length) this.growIds();
+      if (this.top * SET_STRIDE === this.sets.length) this.growIds();
       id = this.top++;
     }
     if (this.arenaTop + n > this.arena.length) {
@@ -488,35 +488,37 @@ export class AttributeStore {
     this.arena.set(this.scratch.subarray(0, n), off);
     this.arenaTop += n;
     this.liveWords += n;
-    this.offsets[id] = off;
-    this.lengths[id] = n;
-    this.hashes[id] = h;
-    this.refs[id] = 0;
-    this.origins[id] = originOfWords(this.arena, off);
+    this.sets[id * SET_STRIDE + S_OFFSET] = off;
+    this.sets[id * SET_STRIDE + S_LENGTH] = n;
+    this.sets[id * SET_STRIDE + S_HASH] = h;
+    this.sets[id * SET_STRIDE + S_REFS] = 0;
+    const origin = originOfWords(this.arena, off);
+    this.sets[id * SET_STRIDE + S_ORIGIN] = origin >= 0 ? origin : 0;
+    this.sets[id * SET_STRIDE + S_ORIGIN_KIND] = origin >= 0 ? 0 : origin === ORIGIN_NONE ? 1 : 2;
     this.retainStrings(off, 1);
     this.count++;
     if (this.count > this.heads.length) this.rehash(this.heads.length * 2);
     const b = h & this.mask;
-    this.chain[id] = this.heads[b]!;
+    this.link[id * SET_STRIDE + S_CHAIN] = this.heads[b]!;
     this.heads[b] = id;
     return id;
   }
 
   private free(id: number): void {
-    const b = this.hashes[id]! & this.mask;
+    const b = this.sets[id * SET_STRIDE + S_HASH]! & this.mask;
     let cur = this.heads[b]!;
     if (cur === id) {
-      this.heads[b] = this.chain[id]!;
+      this.heads[b] = this.link[id * SET_STRIDE + S_CHAIN]!;
     } else {
-      while (this.chain[cur] !== id) cur = this.chain[cur]!;
-      this.chain[cur] = this.chain[id]!;
+      while (this.link[cur * SET_STRIDE + S_CHAIN] !== id) cur = this.link[cur * SET_STRIDE + S_CHAIN]!;
+      this.link[cur * SET_STRIDE + S_CHAIN] = this.link[id * SET_STRIDE + S_CHAIN]!;
     }
-    this.retainStrings(this.offsets[id]!, -1);
-    const n = this.lengths[id]!;
+    this.retainStrings(this.sets[id * SET_STRIDE + S_OFFSET]!, -1);
+    const n = this.sets[id * SET_STRIDE + S_LENGTH]!;
     this.liveWords -= n;
     this.garbageWords += n;
-    this.gens[id] = (this.gens[id]! + 1) >>> 0;
-    this.chain[id] = this.freeHead;
+    this.sets[id * SET_STRIDE + S_GEN] = (this.sets[id * SET_STRIDE + S_GEN]! + 1) >>> 0;
+    this.link[id * SET_STRIDE + S_CHAIN] = this.freeHead;
     this.freeHead = id;
     this.count--;
     if (this.garbageWords >= this.compactMinGarbage && this.garbageWords > this.liveWords) this.compact();
@@ -563,11 +565,11 @@ export class AttributeStore {
     const to = new Uint32Array(Math.max(capacity, this.liveWords));
     let top = 0;
     for (let id = 0; id < this.top; id++) {
-      if (this.refs[id] === 0) continue; // free (create() relocates before it fills a new id)
-      const off = this.offsets[id]!;
-      const n = this.lengths[id]!;
+      if (this.sets[id * SET_STRIDE + S_REFS] === 0) continue; // free (create() relocates before it fills a new id)
+      const off = this.sets[id * SET_STRIDE + S_OFFSET]!;
+      const n = this.sets[id * SET_STRIDE + S_LENGTH]!;
       to.set(from.subarray(off, off + n), top);
-      this.offsets[id] = top;
+      this.sets[id * SET_STRIDE + S_OFFSET] = top;
       top += n;
     }
     this.arena = to;
@@ -577,23 +579,19 @@ export class AttributeStore {
   }
 
   private growIds(): void {
-    const cap = Math.ceil(this.offsets.length * 1.5);
-    this.offsets = grow(this.offsets, cap);
-    this.lengths = grow(this.lengths, cap);
-    this.hashes = grow(this.hashes, cap);
-    this.refs = grow(this.refs, cap);
-    this.gens = grow(this.gens, cap);
-    this.chain = grow(this.chain, cap);
-    this.origins = grow(this.origins, cap);
+    const sets = new Uint32Array(Math.ceil(this.sets.length / SET_STRIDE * 1.5) * SET_STRIDE);
+    sets.set(this.sets);
+    this.sets = sets;
+    this.link = new Int32Array(sets.buffer);
   }
 
   private rehash(size: number): void {
     const heads = new Int32Array(size).fill(-1);
     const mask = size - 1;
     for (let id = 0; id < this.top; id++) {
-      if (this.refs[id] === 0) continue; // free, or the id create() links right after
-      const b = this.hashes[id]! & mask;
-      this.chain[id] = heads[b]!;
+      if (this.sets[id * SET_STRIDE + S_REFS] === 0) continue; // free, or the id create() links right after
+      const b = this.sets[id * SET_STRIDE + S_HASH]! & mask;
+      this.link[id * SET_STRIDE + S_CHAIN] = heads[b]!;
       heads[b] = id;
     }
     this.heads = heads;
@@ -701,10 +699,4 @@ export function hashWords(w: Uint32Array, n: number): number {
   h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
   return h >>> 0;
-}
-
-function grow<T extends Uint32Array | Int32Array | Float64Array>(a: T, size: number): T {
-  const b = new (a.constructor as new (n: number) => T)(size);
-  b.set(a);
-  return b;
 }

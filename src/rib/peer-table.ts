@@ -54,12 +54,7 @@ export class PeerTable implements PeerKey {
   readonly kind: RibKind;
   /** The key as one string (for maps and logs). */
   readonly key: string;
-  /**
-   * The AS of the router holding this table: the origin of a route whose
-   * AS_PATH is empty or ends in a confederation segment (RFC 6811 §2).
-   * Without it such routes have origin NONE.
-   */
-  readonly localAsn: Asn | undefined;
+  private local: Asn | undefined;
   /** @internal */
   v4: FamilyTable;
   /** @internal */
@@ -77,10 +72,24 @@ export class PeerTable implements PeerKey {
     this.peer = key.peer;
     this.kind = key.kind;
     this.key = peerKeyString(key);
-    this.localAsn = localAsn;
+    this.local = localAsn;
     this.owner = owner;
     this.v4 = new FamilyTable(4);
     this.v6 = new FamilyTable(6);
+  }
+
+  /**
+   * The AS of the router holding this table: the origin of a route whose
+   * AS_PATH is empty or ends in a confederation segment (RFC 6811 §2).
+   * Without it such routes have origin NONE.
+   */
+  get localAsn(): Asn | undefined {
+    return this.local;
+  }
+
+  /** @internal the Rib revalidates the routes it affects */
+  setLocalAsn(asn: Asn): void {
+    this.local = asn;
   }
 
   /** True once the table was dropped (peer down): it holds nothing and takes no changes. */

@@ -44,15 +44,16 @@ import { Afi as BgpAfi, Safi } from '../bgp/capabilities.js';
 import type { BgpUpdate, Nlri } from '../bgp/update.js';
 import type { Asn } from '../net/asn.js';
 import { type Afi, Prefix, wordMask } from '../net/prefix.js';
-import { type Logger, NOOP_LOGGER } from '../rpki/sources/source.js';
+import { type Logger, NOOP_LOGGER } from '../log/logger.js';
 import { RovState } from '../rov/validity.js';
 import { AttributeStore, type AttributeStoreOptions, type AttributeStoreStats, ORIGIN_LOCAL, ORIGIN_NONE } from './attribute-store.js';
-import { PeerTable, type PeerKey, STALE_COUNT_SLOT, peerKeyString } from './peer-table.js';
+import { PeerTable, type PeerKey, STALE_COUNT_SLOT, isRibKind } from './peer-table.js';
 import { type HeldRoute, RouteEvent, type RouteEventCause, type RouteEventType } from './route-event.js';
 
 export { type HeldRoute, RouteEvent, type RouteEventCause, type RouteEventType } from './route-event.js';
 export { type PeerKey, PeerTable, RibKind } from './peer-table.js';
 import {
+  FIELDS,
   FIRST_SEEN,
   FamilyTable,
   LAST_CHANGE,
@@ -129,7 +130,9 @@ export class Rib {
   private index: RouteValidator;
   private readonly now: () => number;
   private readonly logger: Logger;
+  /** Tables by key string (insertion order), and by router, peer and kind for look-ups without building a key. */
   private readonly byKey = new Map<string, PeerTable>();
+  private readonly byRouter = new Map<string, Map<string, Map<string, PeerTable>>>();
   private readonly listeners: RouteListener[] = [];
   /** Per family (IPv4 0, IPv6 4): three states then stale, over all tables. */
   private readonly totals = new Float64Array(8);
@@ -146,23 +149,32 @@ export class Rib {
 
   // --- tables ----------------------------------------------------------------------
 
-  /** The table for `key`, created empty when absent. `localAsn` is fixed when the table is created. */
+  /**
+   * The table for `key`, created empty when absent. A `localAsn` other than
+   * the table's (say, learnt from a later BMP Peer Up) is taken, and the
+   * routes whose origin is the local AS (empty AS_PATH, confederation
+   * segment last) are revalidated, with `state-changed` events.
+   */
   table(key: PeerKey, options: { localAsn?: Asn } = {}): PeerTable {
-    const k = peerKeyString(key);
-    const held = this.byKey.get(k);
+    let byPeer = this.byRouter.get(key.router);
+    let byKind = byPeer?.get(key.peer);
+    const held = byKind?.get(key.kind);
     if (held !== undefined) {
-      if (options.localAsn !== undefined && options.localAsn !== held.localAsn) {
-        throw new Error(`table ${held.toString()} exists with local AS ${String(held.localAsn)}, not ${options.localAsn}`);
-      }
+      if (options.localAsn !== undefined && options.localAsn !== held.localAsn) this.changeLocalAsn(held, options.localAsn);
       return held;
     }
+    this.idle();
+    if (!isRibKind(key.kind)) throw new TypeError(`unknown RIB kind ${JSON.stringify(key.kind)}`);
     const t = new PeerTable(key, options.localAsn, this);
-    this.byKey.set(k, t);
+    if (byPeer === undefined) this.byRouter.set(key.router, (byPeer = new Map()));
+    if (byKind === undefined) byPeer.set(key.peer, (byKind = new Map()));
+    byKind.set(key.kind, t);
+    this.byKey.set(t.key, t);
     return t;
   }
 
   findTable(key: PeerKey): PeerTable | undefined {
-    return this.byKey.get(peerKeyString(key));
+    return this.byRouter.get(key.router)?.get(key.peer)?.get(key.kind);
   }
 
   tables(): PeerTable[] {
@@ -170,7 +182,9 @@ export class Rib {
   }
 
   tablesOfRouter(router: string): PeerTable[] {
-    return this.tables().filter((t) => t.router === router);
+    const out: PeerTable[] = [];
+    for (const byKind of this.byRouter.get(router)?.values() ?? []) out.push(...byKind.values());
+    return out;
   }
 
   // --- listeners -------------------------------------------------------------------
@@ -295,22 +309,26 @@ export class Rib {
     return n;
   }
 
-  /** Peer down: withdraws every route of the table (cause `peer-down`) and forgets the table. Returns how many. */
+  /**
+   * Peer down: forgets the table and withdraws every route of it (cause
+   * `peer-down`). The table empties at once; the events follow, so a
+   * listener reading the RIB sees it empty. Returns how many.
+   */
   dropTable(table: PeerTable): number {
     this.writable(table);
     const at = this.seconds();
-    let n = 0;
-    for (const fam of [table.v4, table.v6]) {
-      fam.forEach((s) => {
-        this.removeSlot(table, fam, s, 'peer-down', at);
-        n++;
-      });
-    }
-    table.dropped = true;
+    const old = [table.v4, table.v6];
+    const n = table.size;
     table.v4 = new FamilyTable(4);
     table.v6 = new FamilyTable(6);
+    table.dropped = true;
     this.byKey.delete(table.key);
-    this.version++;
+    const byPeer = this.byRouter.get(table.router)!;
+    const byKind = byPeer.get(table.peer)!;
+    byKind.delete(table.kind);
+    if (byKind.size === 0) byPeer.delete(table.peer);
+    if (byPeer.size === 0) this.byRouter.delete(table.router);
+    for (const fam of old) this.withdrawRecords(table, fam.afi, fam.rec, fam.highWater, 'peer-down', at);
     return n;
   }
 
@@ -409,6 +427,17 @@ export class Rib {
     return out;
   }
 
+  /** How many routes covered() would return, without materialising them. */
+  countCovered(prefix: Prefix, options: { table?: PeerTable } = {}): number {
+    let n = 0;
+    const count = (): void => {
+      n++;
+    };
+    const tables = options.table !== undefined ? [options.table] : this.byKey.values();
+    for (const table of tables) table.family(prefix.afi).forEachCovered(prefix.w0, prefix.w1, prefix.w2, prefix.w3, prefix.length, count);
+    return n;
+  }
+
   /** Every route of the table (IPv4 first). The RIB must not change during the iteration. */
   *routes(table: PeerTable, afi?: Afi): IterableIterator<HeldRoute> {
     const version = this.version;
@@ -493,7 +522,7 @@ export class Rib {
       this.adjust(table, slotBase + state, 1);
       this.version++;
       if (this.listeners.length > 0) {
-        this.dispatch(this.event('announce', 'update', table, fam, slot, -1, set, undefined, origin, undefined, state, at));
+        this.dispatch(this.event('announce', 'update', table, fam.afi, fam.rec, slot * fam.stride, -1, set, undefined, origin, undefined, state, at));
       }
       return 'announce';
     }
@@ -525,7 +554,7 @@ export class Rib {
       this.adjust(table, slotBase + state, 1);
     }
     if (this.listeners.length > 0) {
-      this.dispatch(this.event('replace', 'update', table, fam, s, oldSet, set, oldOrigin, origin, oldState, state, at));
+      this.dispatch(this.event('replace', 'update', table, fam.afi, fam.rec, s * fam.stride, oldSet, set, oldOrigin, origin, oldState, state, at));
     }
     this.store.release(oldSet);
     return 'replace';
@@ -539,7 +568,7 @@ export class Rib {
     const state = ((meta & STATE_MASK) >>> STATE_SHIFT) as RovState;
     const ev =
       this.listeners.length > 0
-        ? this.event('withdraw', cause, table, fam, s, set, -1, this.originOf(table, set), undefined, state, undefined, at)
+        ? this.event('withdraw', cause, table, fam.afi, fam.rec, s * fam.stride, set, -1, this.originOf(table, set), undefined, state, undefined, at)
         : undefined;
     fam.remove(s);
     const slotBase = fam.afi === 4 ? 0 : 4;
@@ -552,18 +581,54 @@ export class Rib {
 
   private dropStaleOf(table: PeerTable, afi: Afi, at: number): number {
     const fam = table.family(afi);
-    if (table.staleCount(afi) === 0) return 0;
-    const rec = fam.rec;
+    const stale = table.staleCount(afi);
+    if (stale === 0) return 0;
     const stride = fam.stride;
     const metaAt = fam.words + META;
-    let n = 0;
-    fam.forEach((s) => {
-      if ((rec[s * stride + metaAt]! & STALE) !== 0) {
-        this.removeSlot(table, fam, s, 'stale', at);
-        n++;
+    if (stale * 4 <= fam.size) {
+      const rec = fam.rec;
+      let n = 0;
+      fam.forEach((s) => {
+        if ((rec[s * stride + metaAt]! & STALE) !== 0) {
+          this.removeSlot(table, fam, s, 'stale', at);
+          n++;
+        }
+      });
+      return n;
+    }
+    // Many at once: take them out in one rebuild, then tell the listeners.
+    const gone = fam.extract((s) => (fam.rec[s * stride + metaAt]! & STALE) !== 0, stale);
+    this.withdrawRecords(table, afi, gone.rec, gone.count, 'stale', at);
+    return gone.count;
+  }
+
+  /**
+   * Withdraw events for records no longer in the table (copies, or the
+   * pool of a dropped table): `count` records of rec, those without the
+   * used bit skipped. Counts first, so listeners see the table as it is.
+   */
+  private withdrawRecords(table: PeerTable, afi: Afi, rec: Uint32Array, count: number, cause: RouteEventCause, at: number): void {
+    const words = afi === 4 ? 1 : 4;
+    const stride = words + FIELDS;
+    const slotBase = afi === 4 ? 0 : 4;
+    for (let i = 0; i < count; i++) {
+      const meta = rec[i * stride + words + META]!;
+      if ((meta & USED) === 0) continue;
+      this.adjust(table, slotBase + ((meta & STATE_MASK) >>> STATE_SHIFT), -1);
+      if ((meta & STALE) !== 0) this.adjust(table, slotBase + STALE_COUNT_SLOT, -1);
+    }
+    this.version++;
+    for (let i = 0; i < count; i++) {
+      const b = i * stride;
+      const meta = rec[b + words + META]!;
+      if ((meta & USED) === 0) continue;
+      const set = rec[b + words + SET]!;
+      if (this.listeners.length > 0) {
+        const state = ((meta & STATE_MASK) >>> STATE_SHIFT) as RovState;
+        this.dispatch(this.event('withdraw', cause, table, afi, rec, b, set, -1, this.originOf(table, set), undefined, state, undefined, at));
       }
-    });
-    return n;
+      this.store.release(set);
+    }
   }
 
   /** Recomputes one route's state; true if it changed. */
@@ -585,9 +650,21 @@ export class Rib {
     this.adjust(table, slotBase + state, 1);
     if (this.listeners.length > 0) {
       const at = rec[f + LAST_CHANGE]!;
-      this.dispatch(this.event('state-changed', 'revalidation', table, fam, s, set, set, origin, origin, oldState, state, at));
+      this.dispatch(this.event('state-changed', 'revalidation', table, fam.afi, rec, b, set, set, origin, origin, oldState, state, at));
     }
     return true;
+  }
+
+  private changeLocalAsn(table: PeerTable, asn: Asn): void {
+    this.writable(table);
+    table.setLocalAsn(asn);
+    for (const fam of [table.v4, table.v6]) {
+      const rec = fam.rec;
+      const setAt = fam.words + SET;
+      fam.forEach((s) => {
+        if (this.store.origin(rec[s * fam.stride + setAt]!) === ORIGIN_LOCAL) this.revalidateSlot(table, fam, s);
+      });
+    }
   }
 
   /** The origin of a set as seen from the table: an ASN, or -1 (NONE). */
@@ -602,12 +679,14 @@ export class Rib {
     this.totals[slot] = this.totals[slot]! + delta;
   }
 
+  /** An event for the record at rec[b..] of a family table with `words` address words. */
   private event(
     type: RouteEventType,
     cause: RouteEventCause,
     table: PeerTable,
-    fam: FamilyTable,
-    s: number,
+    afi: Afi,
+    rec: Uint32Array,
+    b: number,
     oldSet: number,
     newSet: number,
     oldOrigin: number | undefined,
@@ -616,15 +695,13 @@ export class Rib {
     newState: RovState | undefined,
     at: number,
   ): RouteEvent {
-    const rec = fam.rec;
-    const b = s * fam.stride;
-    const f = b + fam.words;
-    const four = fam.words === 4;
+    const four = afi === 6;
+    const f = b + (four ? 4 : 1);
     return new RouteEvent(
       type,
       cause,
       table,
-      fam.afi,
+      afi,
       rec[b]!,
       four ? rec[b + 1]! : 0,
       four ? rec[b + 2]! : 0,

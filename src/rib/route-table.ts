@@ -6,17 +6,19 @@
  * walks millions of objects. Here a route is one fixed-size record of
  * 32-bit words in a Uint32Array pool:
  *
- *   IPv4, 8 words:  w0 | pathId | meta | next | range | set | firstSeen | lastChange
- *   IPv6, 11 words: w0 w1 w2 w3 | pathId | meta | next | range | set | firstSeen | lastChange
+ *   IPv4, 9 words:  w0 | pathId | meta | next | range | rangePrev | set | firstSeen | lastChange
+ *   IPv6, 12 words: w0 w1 w2 w3 | pathId | meta | next | range | rangePrev | set | firstSeen | lastChange
  *
  *   meta  = length (bits 0-7) | RovState (bits 8-9) | stale (bit 10) | used (bit 11)
  *   next  = the next record in the same exact-key hash chain, or -1; for a
  *           free record, the next free record
- *   range = the next record in the same range chain (below), or -1
+ *   range = the next record in the same range chain (below), or -1, and
+ *           rangePrev the previous one: range chains can be tens long, so a
+ *           withdraw unlinks in O(1)
  *   set   = the interned attribute set (attribute-store.ts)
  *   times = unix seconds (u32)
  *
- * A record is 32 or 44 bytes, so a look-up touches one or two cache lines.
+ * A record is 36 or 48 bytes, so a look-up touches one or two cache lines.
  * Freed records go on a free list and are reused (no tombstones); the pool
  * grows by half when full and is rebuilt smaller when three quarters of it
  * are free, so a peer that sheds its table gives the memory back.
@@ -50,6 +52,7 @@
  * keep both in the tens for the prefix lengths VRPs have.
  */
 import type { Afi } from '../net/prefix.js';
+import { Occupancy } from './occupancy.js';
 
 export const CUTS_V4: readonly number[] = Object.freeze([0, 8, 16, 20]);
 export const CUTS_V6: readonly number[] = Object.freeze([0, 16, 32, 40]);
@@ -66,10 +69,12 @@ export const PATH_ID = 0;
 export const META = 1;
 export const NEXT = 2;
 export const RANGE = 3;
-export const SET = 4;
-export const FIRST_SEEN = 5;
-export const LAST_CHANGE = 6;
-const FIELDS = 7;
+export const RANGE_PREV = 4;
+export const SET = 5;
+export const FIRST_SEEN = 6;
+export const LAST_CHANGE = 7;
+/** Words per record after the address words. */
+export const FIELDS = 8;
 
 const MIN_CAPACITY = 16;
 const MIN_HEADS = 16;
@@ -96,6 +101,11 @@ function levelTable(cuts: readonly number[], max: number): Uint8Array {
 
 const LEVEL_V4 = levelTable(CUTS_V4, 32);
 const LEVEL_V6 = levelTable(CUTS_V6, 128);
+
+/** Per level, the bits the occupancy counts are keyed on: midway from the previous cut. */
+const midCuts = (cuts: readonly number[]): readonly number[] => Object.freeze(cuts.map((c, i) => (i === 0 ? 0 : (cuts[i - 1]! + c) >>> 1)));
+const MIDS_V4 = midCuts(CUTS_V4);
+const MIDS_V6 = midCuts(CUTS_V6);
 
 /** Bucket of a range-chain key. */
 function rangeHash(level: number, k0: number, k1: number): number {
@@ -141,7 +151,13 @@ export class FamilyTable {
   private rangeHeads: Int32Array;
   private mask: number;
   private readonly cuts: readonly number[];
+  private readonly mids: readonly number[];
   private readonly levelOf: Uint8Array;
+  /** Routes per (level >= 1, first mids[level] bits). */
+  private occupancy = new Occupancy();
+  /** Key computed by subKey(). */
+  private e0 = 0;
+  private e1 = 0;
   /** Routes per range level, so covered() skips empty levels. */
   private readonly levelCount: Int32Array;
   /** Times the pool grew, was rebuilt smaller, and the chains were rebuilt. */
@@ -157,6 +173,7 @@ export class FamilyTable {
     this.words = afi === 4 ? 1 : 4;
     this.stride = this.words + FIELDS;
     this.cuts = afi === 4 ? CUTS_V4 : CUTS_V6;
+    this.mids = afi === 4 ? MIDS_V4 : MIDS_V6;
     this.levelOf = afi === 4 ? LEVEL_V4 : LEVEL_V6;
     this.levelCount = new Int32Array(this.cuts.length);
     this.rec = new Uint32Array(Math.max(MIN_CAPACITY, capacity) * this.stride);
@@ -173,7 +190,7 @@ export class FamilyTable {
 
   /** Bytes held in typed arrays. */
   get bytes(): number {
-    return this.rec.byteLength + this.heads.byteLength + this.rangeHeads.byteLength;
+    return this.rec.byteLength + this.heads.byteLength + this.rangeHeads.byteLength + this.occupancy.bytes;
   }
 
   /** The record of (prefix, path id), or -1. */
@@ -183,25 +200,25 @@ export class FamilyTable {
     let s = this.heads[exactHash(w0, w1, w2, w3, len, pathId) & this.mask]!;
     if (this.words === 1) {
       while (s >= 0) {
-        const b = s * 8;
-        if (rec[b] === w0 && rec[b + 1] === pathId && (rec[b + 2]! & LEN_MASK) === len) return s;
-        s = link[b + 3]!;
+        const b = s * 9; // stride 1 + FIELDS
+        if (rec[b] === w0 && rec[b + 1 + PATH_ID] === pathId && (rec[b + 1 + META]! & LEN_MASK) === len) return s;
+        s = link[b + 1 + NEXT]!;
       }
       return -1;
     }
     while (s >= 0) {
-      const b = s * 11;
+      const b = s * 12; // stride 4 + FIELDS
       if (
         rec[b] === w0 &&
         rec[b + 1] === w1 &&
         rec[b + 2] === w2 &&
         rec[b + 3] === w3 &&
-        rec[b + 4] === pathId &&
-        (rec[b + 5]! & LEN_MASK) === len
+        rec[b + 4 + PATH_ID] === pathId &&
+        (rec[b + 4 + META]! & LEN_MASK) === len
       ) {
         return s;
       }
-      s = link[b + 6]!;
+      s = link[b + 4 + NEXT]!;
     }
     return -1;
   }
@@ -240,7 +257,12 @@ export class FamilyTable {
     rec[f + FIRST_SEEN] = now;
     rec[f + LAST_CHANGE] = now;
     this.size++;
-    this.levelCount[this.levelOf[len]!]++;
+    const level = this.levelOf[len]!;
+    this.levelCount[level]++;
+    if (level > 0) {
+      const g = this.mids[level]!;
+      this.occupancy.increment(level, (w0 & maskOf(g, 0)) >>> 0, this.words === 4 ? (w1 & maskOf(g, 1)) >>> 0 : 0);
+    }
     if (this.size > this.heads.length) {
       this.rebuildChains(this.heads.length * 2);
     } else {
@@ -252,8 +274,48 @@ export class FamilyTable {
   /** Removes the route in record `s`. */
   remove(s: number): void {
     const f = s * this.stride + this.words;
-    this.unlink(this.heads, this.exactBucketOf(s), s, NEXT);
-    this.unlink(this.rangeHeads, this.rangeBucketOf(s), s, RANGE);
+    this.unlinkExact(s);
+    this.unlinkRange(s);
+    const level = this.levelOf[this.rec[f + META]! & LEN_MASK]!;
+    this.levelCount[level]--;
+    if (level > 0) {
+      const g = this.mids[level]!;
+      const b = s * this.stride;
+      this.occupancy.decrement(level, (this.rec[b]! & maskOf(g, 0)) >>> 0, this.words === 4 ? (this.rec[b + 1]! & maskOf(g, 1)) >>> 0 : 0);
+    }
+    this.rec[f + META] = 0;
+    this.link[f + NEXT] = this.freeHead;
+    this.freeHead = s;
+    this.size--;
+  }
+
+  /**
+   * Removes the `expected` records `test` accepts, at once, and returns
+   * copies of them (stride words each, in pool order). For many removals
+   * (a third of a table going stale): one rebuild instead of an unlink each.
+   */
+  extract(test: (s: number) => boolean, expected: number): { readonly rec: Uint32Array; readonly count: number } {
+    const stride = this.stride;
+    const out = new Uint32Array(expected * stride);
+    let k = 0;
+    for (let s = 0, n = this.highWater; s < n && k < expected; s++) {
+      const b = s * stride;
+      if ((this.rec[b + this.words + META]! & USED) === 0 || !test(s)) continue;
+      out.set(this.rec.subarray(b, b + stride), k * stride);
+      k++;
+      this.detach(s);
+    }
+    this.rebuildAfterDetach();
+    return { rec: out, count: k };
+  }
+
+  /**
+   * Frees record `s` without unlinking it, for removing many routes at once
+   * (a third of a table going stale costs a rebuild, not a chain walk each):
+   * the table is unusable until rebuildAfterDetach().
+   */
+  private detach(s: number): void {
+    const f = s * this.stride + this.words;
     this.levelCount[this.levelOf[this.rec[f + META]! & LEN_MASK]!]--;
     this.rec[f + META] = 0;
     this.link[f + NEXT] = this.freeHead;
@@ -261,12 +323,26 @@ export class FamilyTable {
     this.size--;
   }
 
+  /** After detach(): compacts the pool and rebuilds the chains and the occupancy counts. */
+  private rebuildAfterDetach(): void {
+    this.occupancy = new Occupancy();
+    this.resize(Math.max(MIN_CAPACITY, this.size * 4 < this.capacity ? Math.ceil(this.size * 1.5) : this.capacity));
+    const rec = this.rec;
+    const stride = this.stride;
+    for (let s = 0; s < this.highWater; s++) {
+      const b = s * stride;
+      const level = this.levelOf[rec[b + this.words + META]! & LEN_MASK]!;
+      if (level === 0) continue;
+      const g = this.mids[level]!;
+      this.occupancy.increment(level, (rec[b]! & maskOf(g, 0)) >>> 0, this.words === 4 ? (rec[b + 1]! & maskOf(g, 1)) >>> 0 : 0);
+    }
+  }
+
   /** Rebuilds the pool smaller when three quarters of it are unused. Never call during a scan. */
   maybeShrink(): boolean {
     const cap = this.capacity;
     if (cap <= MIN_CAPACITY * 4 || this.size * 4 >= cap) return false;
     this.resize(Math.max(MIN_CAPACITY, Math.ceil(this.size * 1.5)));
-    this.shrinks++;
     return true;
   }
 
@@ -286,10 +362,15 @@ export class FamilyTable {
   forEachCovered(w0: number, w1: number, w2: number, w3: number, len: number, visit: SlotVisitor): void {
     if (this.size === 0) return;
     const cuts = this.cuts;
+    const mids = this.mids;
     const counts = this.levelCount;
     const first = this.levelOf[len]!;
+    // Look-ups this will take at best (the occupied parts of deep levels add chains).
     let cost = 1;
-    for (let i = first + 1; i < cuts.length; i++) if (counts[i]! > 0) cost += 2 ** (cuts[i]! - len);
+    for (let i = first + 1; i < cuts.length; i++) {
+      if (counts[i] === 0) continue;
+      cost += len >= mids[i]! ? 1 + 2 ** (cuts[i]! - len) : 2 ** (mids[i]! - len) + 2 ** (cuts[i]! - mids[i]!);
+    }
     if (cost * 8 > this.highWater) {
       this.scanCovered(w0, w1, w2, w3, len, visit);
       return;
@@ -301,23 +382,56 @@ export class FamilyTable {
       const k1 = this.words === 4 ? (w1 & maskOf(c, 1)) >>> 0 : 0;
       this.walk(first, k0, k1, w0, w1, w2, w3, len, visit);
     }
-    // Deeper levels: every key inside P.
+    // Deeper levels: the keys inside P, in the parts the occupancy counts say hold routes.
     for (let i = first + 1; i < cuts.length; i++) {
       if (counts[i] === 0) continue;
       const cut = cuts[i]!;
-      const n = 2 ** (cut - len);
-      const scale = 2 ** ((this.words === 1 ? 32 : 64) - cut);
-      for (let k = 0; k < n; k++) {
-        if (this.words === 1) {
-          this.walk(i, (w0 | (k * scale)) >>> 0, 0, w0, w1, w2, w3, len, visit);
-        } else {
-          const v = k * scale;
-          const hi = Math.floor(v / 4294967296);
-          const lo = v - hi * 4294967296;
-          this.walk(i, (w0 | hi) >>> 0, (w1 | lo) >>> 0, w0, w1, w2, w3, len, visit);
-        }
+      const g = mids[i]!;
+      if (len >= g) {
+        if (this.occupancy.get(i, (w0 & maskOf(g, 0)) >>> 0, this.words === 4 ? (w1 & maskOf(g, 1)) >>> 0 : 0) === 0) continue;
+        this.walkKeys(i, w0, w1, len, cut, w0, w1, w2, w3, len, visit);
+        continue;
+      }
+      for (let k = 0, n = 2 ** (g - len); k < n; k++) {
+        this.subKey(w0, w1, k, g);
+        const o0 = this.e0;
+        const o1 = this.e1;
+        if (this.occupancy.get(i, o0, o1) > 0) this.walkKeys(i, o0, o1, g, cut, w0, w1, w2, w3, len, visit);
       }
     }
+  }
+
+  /** Walks the chains of every `cut`-bit key under the `from`-bit prefix (b0, b1) at `level`. */
+  private walkKeys(
+    level: number,
+    b0: number,
+    b1: number,
+    from: number,
+    cut: number,
+    w0: number,
+    w1: number,
+    w2: number,
+    w3: number,
+    len: number,
+    visit: SlotVisitor,
+  ): void {
+    for (let k = 0, n = 2 ** (cut - from); k < n; k++) {
+      this.subKey(b0, b1, k, cut);
+      this.walk(level, this.e0, this.e1, w0, w1, w2, w3, len, visit);
+    }
+  }
+
+  /** Sets (e0, e1) to the `cut`-bit key whose last bits are `k`, under the prefix (b0, b1) (bits past it zero). */
+  private subKey(b0: number, b1: number, k: number, cut: number): void {
+    if (this.words === 1) {
+      this.e0 = (b0 | (k * 2 ** (32 - cut))) >>> 0;
+      this.e1 = 0;
+      return;
+    }
+    const v = k * 2 ** (64 - cut);
+    const hi = Math.floor(v / 4294967296);
+    this.e0 = (b0 | hi) >>> 0;
+    this.e1 = (b1 | (v - hi * 4294967296)) >>> 0;
   }
 
   /**
@@ -421,47 +535,73 @@ export class FamilyTable {
 
   /** Puts record `s` at the head of its two chains. */
   private chainIn(s: number): void {
-    const f = s * this.stride + this.words;
+    const link = this.link;
+    const stride = this.stride;
+    const f = s * stride + this.words;
     const e = this.exactBucketOf(s);
     const r = this.rangeBucketOf(s);
-    this.link[f + NEXT] = this.heads[e]!;
+    link[f + NEXT] = this.heads[e]!;
     this.heads[e] = s;
-    this.link[f + RANGE] = this.rangeHeads[r]!;
+    const head = this.rangeHeads[r]!;
+    link[f + RANGE] = head;
+    link[f + RANGE_PREV] = -1;
+    if (head >= 0) link[head * stride + this.words + RANGE_PREV] = s;
     this.rangeHeads[r] = s;
   }
 
-  private unlink(heads: Int32Array, bucket: number, s: number, field: number): void {
+  /** Takes record `s` out of its exact chain (singly linked: these chains hold about one record). */
+  private unlinkExact(s: number): void {
     const link = this.link;
     const stride = this.stride;
-    const off = this.words + field;
-    let cur = heads[bucket]!;
+    const off = this.words + NEXT;
+    const bucket = this.exactBucketOf(s);
+    let cur = this.heads[bucket]!;
     if (cur === s) {
-      heads[bucket] = link[s * stride + off]!;
+      this.heads[bucket] = link[s * stride + off]!;
       return;
     }
     while (link[cur * stride + off] !== s) cur = link[cur * stride + off]!;
     link[cur * stride + off] = link[s * stride + off]!;
   }
 
-  /** Moves the used records, compacted, into a pool of `capacity` records and rebuilds the chains. */
+  /** Takes record `s` out of its range chain (doubly linked: these hold all the routes under a /20 or /40). */
+  private unlinkRange(s: number): void {
+    const link = this.link;
+    const stride = this.stride;
+    const f = s * stride + this.words;
+    const next = link[f + RANGE]!;
+    const prev = link[f + RANGE_PREV]!;
+    if (prev >= 0) link[prev * stride + this.words + RANGE] = next;
+    else this.rangeHeads[this.rangeBucketOf(s)] = next;
+    if (next >= 0) link[next * stride + this.words + RANGE_PREV] = prev;
+  }
+
+  /**
+   * Moves the records into a pool of `capacity` records. Growing a pool
+   * without free records keeps every record's number, so the chains stay as
+   * they are; otherwise the used records are compacted and the chains
+   * rebuilt.
+   */
   private resize(capacity: number): void {
     const stride = this.stride;
     const old = this.rec;
     const rec = new Uint32Array(Math.max(MIN_CAPACITY, capacity) * stride);
-    const meta = this.words + META;
-    let top = 0;
+    if (capacity > this.capacity) this.growths++;
+    else if (capacity < this.capacity) this.shrinks++;
     if (this.freeHead < 0) {
       rec.set(old.subarray(0, this.highWater * stride));
-      top = this.highWater;
-    } else {
-      for (let s = 0; s < this.highWater; s++) {
-        const b = s * stride;
-        if ((old[b + meta]! & USED) === 0) continue;
-        rec.set(old.subarray(b, b + stride), top * stride);
-        top++;
-      }
+      this.rec = rec;
+      this.link = new Int32Array(rec.buffer);
+      return;
     }
-    if (capacity > this.capacity) this.growths++;
+    const meta = this.words + META;
+    let top = 0;
+    for (let s = 0; s < this.highWater; s++) {
+      const b = s * stride;
+      if ((old[b + meta]! & USED) === 0) continue;
+      rec.set(old.subarray(b, b + stride), top * stride);
+      top++;
+    }
     this.rec = rec;
     this.link = new Int32Array(rec.buffer);
     this.highWater = top;

@@ -161,7 +161,6 @@ t.test('origin per RFC 6811 §2: AS_SET last is NONE; empty path and confederati
   const local = rib.table(PEER_C, { localAsn: 64496 as Asn });
   t.equal(rib.table(PEER_C), local, 'the same key gives the same table');
   t.equal(rib.table(PEER_C, { localAsn: 64496 as Asn }), local);
-  t.match(caught(() => rib.table(PEER_C, { localAsn: 1 as Asn })), Error, 'the local AS is fixed');
   for (const [text, withoutLocal, withLocal] of [
     ['', RovState.Invalid, RovState.Valid],
     ['64500 (65000 65001)', RovState.Invalid, RovState.Valid],
@@ -179,6 +178,22 @@ t.test('origin per RFC 6811 §2: AS_SET last is NONE; empty path and confederati
   t.equal(rib.get(plainTable, P('192.0.2.0/24'))!.origin, 64496);
   rib.announce(plainTable, P('192.0.2.0/24'), 0, path(''));
   t.equal(rib.get(plainTable, P('192.0.2.0/24'))!.origin, null);
+  t.equal(rib.get(plainTable, P('192.0.2.0/24'))!.state, RovState.Invalid);
+
+  // A local AS learnt later: the routes originated locally are revalidated.
+  rib.announce(plainTable, P('192.0.2.0/25'), 0, path('64500 64496'));
+  const { events } = recorder(rib);
+  t.equal(rib.table(PEER_A, { localAsn: 64496 as Asn }), plainTable);
+  t.equal(plainTable.localAsn, 64496);
+  t.equal(rib.get(plainTable, P('192.0.2.0/24'))!.origin, 64496);
+  t.equal(rib.get(plainTable, P('192.0.2.0/24'))!.state, RovState.Valid);
+  t.same(events.map((e) => [e.type, e.cause, e.prefix, e.oldState, e.newState, e.newOrigin]), [
+    ['state-changed', 'revalidation', '192.0.2.0/24', RovState.Invalid, RovState.Valid, 64496],
+  ]);
+  t.equal(rib.table(PEER_A).localAsn, 64496, 'a look-up without a local AS keeps it');
+  t.equal(rib.table(PEER_C, { localAsn: 64511 as Asn }).localAsn, 64511);
+  t.equal(rib.get(local, P('2001:db8::/32'))!.state, RovState.Invalid, 'AS64511 is not authorised');
+  t.match(caught(() => rib.table({ router: 'r', peer: 'p', kind: 'adj-rib-in' as never })), TypeError);
 });
 
 const nlri = (text: string, pathId = 0): Nlri => ({ prefix: P(text), pathId });
@@ -278,6 +293,30 @@ t.test('stale routes (RFC 4724-like): refresh clears, End-of-RIB drops per famil
   t.equal(rib.staleCount(), 0);
   t.equal(a.size, 1);
   t.equal(rib.dropStale(a), 0);
+});
+
+t.test('listeners see a consistent RIB during bulk removals (peer down, a mostly stale table)', async (t) => {
+  const rib = new Rib();
+  const a = rib.table(PEER_A);
+  for (let i = 0; i < 100; i++) rib.announce(a, Prefix.masked(4, 24, (0x0a000000 + i * 256) >>> 0), 0, path(`64500 ${i}`));
+  rib.markStale(a);
+  for (let i = 0; i < 10; i++) rib.announce(a, Prefix.masked(4, 24, (0x0a000000 + i * 256) >>> 0), 0, path(`64500 ${i}`));
+  const seen: [string, boolean, number, number][] = [];
+  const off = rib.on((e) => {
+    seen.push([e.prefix.toString(), rib.get(a, e.prefix) !== undefined, rib.countCovered(P('0.0.0.0/0'), { table: a }), a.count()]);
+    t.equal(e.oldAttributes!.asPath.toString(), `64500 ${(e.prefix.w0 >>> 8) & 0xff}`, 'attributes readable');
+  });
+  t.equal(rib.dropStale(a), 90, 'more than a quarter stale: one rebuild');
+  t.equal(seen.length, 90);
+  t.ok(seen.every(([, held, covered, count]) => !held && covered === 10 && count === 10), 'the table already holds only the 10 refreshed routes');
+  t.equal(rib.get(a, P('10.0.5.0/24'))!.origin, 5);
+  t.equal(rib.countCovered(P('10.0.0.0/8')), 10);
+  seen.length = 0;
+  t.equal(rib.dropTable(a), 10);
+  t.ok(seen.length === 10 && seen.every(([, held, covered, count]) => !held && covered === 0 && count === 0), 'peer down: the table is empty at once');
+  off();
+  t.equal(rib.attributeStore.size, 0);
+  t.equal(rib.count(), 0);
 });
 
 t.test('peer down and router down withdraw everything and forget the tables', async (t) => {
@@ -391,6 +430,9 @@ t.test('covered() and routes() answer from all tables or one', async (t) => {
   t.same(keys(rib.covered(P('192.0.2.0/24'))), [`${PEER_A.peer} 192.0.2.0/24`, `${PEER_A.peer} 192.0.2.0/25`, `${PEER_B.peer} 192.0.2.0/24`]);
   t.same(keys(rib.covered(P('192.0.2.0/24'), { table: b })), [`${PEER_B.peer} 192.0.2.0/24`]);
   t.same(keys(rib.covered(P('::/0'))), [`${PEER_B.peer} 2001:db8::/32`]);
+  t.equal(rib.countCovered(P('192.0.2.0/24')), 3);
+  t.equal(rib.countCovered(P('192.0.0.0/8'), { table: b }), 2);
+  t.equal(rib.countCovered(P('::/0'), { table: a }), 0);
   const routes = rib.covered(P('0.0.0.0/0'), { table: a });
   t.equal(routes[0]!.attributes, routes[1]!.attributes, 'a shared set is decoded once per answer');
   t.ok(Object.isFrozen(routes[0]));

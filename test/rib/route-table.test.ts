@@ -154,8 +154,16 @@ t.test('covered queries walk a few chains; only short prefixes against the table
   }
   t.same(count(v6, '2001:db8:0:1::/64'), { n: 0, walks: 1, scans: 0 });
   t.same(count(v6, '2001:db8:7::/48'), { n: 1, walks: 1, scans: 0 });
-  t.same(count(v6, '2001:db8::/32'), { n: 7143, walks: 256, scans: 0 }, 'a /32: 256 /40 chains (its own level is empty)');
-  t.same(count(v6, '2001:db8::/31'), { n: 7143 + 7143, walks: 512, scans: 0 }, 'keys across the word boundary');
-  t.same(count(v6, '2001:db8::/29'), { n: 50_000, walks: 2048, scans: 0 }, 'a /29: 2,048 chains still beat a scan of 50k');
-  t.same(count(v6, '2000::/3'), { n: 50_000, walks: 0, scans: 1 }, 'a /3: one scan');
+  t.same(count(v6, '2001:db8::/32'), { n: 7143, walks: 13 * 16, scans: 0 }, 'a /32: the /40 chains of the 13 occupied /36s (its own level is empty)');
+  t.same(count(v6, '2001:db8::/31'), { n: 7143 + 7143, walks: 2 * 13 * 16, scans: 0 }, 'keys across the word boundary');
+  t.same(count(v6, '2001:db8::/29'), { n: 50_000, walks: 7 * 13 * 16, scans: 0 }, 'a /29: 7 /32s of 13 occupied /36s each');
+  // Sparse: two /48s and a /40 under a /29 elsewhere; the empty /36s are skipped.
+  for (const text of ['2001:dc0:1::/48', '2001:dc7:ff00::/48', '2001:dc3:4400::/40']) {
+    const p = Prefix.parse(text);
+    v6.insert(p.w0, p.w1, p.w2, p.w3, p.length, 0, 0, 0, 0);
+  }
+  t.same(count(v6, '2001:dc0::/29'), { n: 3, walks: 3 * 16, scans: 0 }, 'three occupied /36s of 128');
+  t.same(count(v6, '2001:dc3::/32'), { n: 1, walks: 16, scans: 0 });
+  t.same(count(v6, '2001:dc4::/32'), { n: 0, walks: 0, scans: 0 }, 'nothing there: no chain walked');
+  t.same(count(v6, '2000::/3'), { n: 50_003, walks: 0, scans: 1 }, 'a /3: one scan');
 });
