@@ -1,33 +1,40 @@
 /**
  * `npm run bench:rib` — the Adj-RIB-In alone (src/rib/), at full scale:
  * the 1.2M routes (1.0M IPv4, 0.2M IPv6) and 800k VRPs of the seeded
- * workload in bench/workload.ts, with ~350k distinct attribute sets
- * (about one per 3.4 routes; each set's AS_PATH ends in the route's origin,
- * so routes of one origin share sets, as in a real table).
+ * workload in bench/workload.ts, with ~375k distinct attribute sets (about
+ * one per 3.2 routes; each set's AS_PATH ends in the route's origin, so the
+ * routes of one origin share sets, as in a real table).
  *
- *   insert, batched   routes in UPDATE-like runs of 1-8 routes sharing one
- *                     PathAttributes object (as a BMP feed delivers them)
- *   insert, shuffled  no two consecutive routes share an object: every
- *                     insert encodes, hashes and looks up its set (the
- *                     MRT TABLE_DUMP_V2 case, one object per RIB entry)
- *   with a listener   the batched insert again, with one listener reading
- *                     every event's new state
- *   bytes per route   heap + ArrayBuffers grown by the RIB, after a full GC
- *                     (the workload's own arrays and objects are held
- *                     before and after), and the RIB's typed arrays alone
- *   second table      the same routes as the post-policy table of the peer
+ * The routes reach the RIB as a decoder would hand them over: fresh Prefix,
+ * Nlri and PathAttributes objects (with AsPath and arrays) per UPDATE,
+ * into Rib.applyUpdate. Making those objects costs too, so the same loop is
+ * also timed without the RIB, and "the RIB share" is the difference.
+ *
+ *   insert, batched   UPDATEs of 1-8 routes sharing one attribute set (as
+ *                     a BMP feed delivers a table), in random order
+ *   insert, single    one route per UPDATE, random order: every route
+ *                     encodes, hashes and looks up its set
+ *   with a listener   the batched insert with one listener reading states
+ *   bytes per route   heap + ArrayBuffers grown by the RIB after a full GC
+ *                     (the workload is held in typed arrays before and
+ *                     after), and the RIB's own typed arrays
+ *   second table      the same routes as the peer's post-policy table
  *                     (sets shared): the bytes it adds per route
- *   replace           200k held routes re-announced with another set of the
- *                     same origin (90%) or another origin (10%)
- *   withdraw          200k held routes
+ *   replace           200k held routes, each in its own UPDATE with another
+ *                     set of the same origin (90%) or of another (10%)
+ *   withdraw          200k held routes, one UPDATE each
  *   revalidate        500 VRPs withdrawn and 500 added (the Validator's
- *                     affected prefixes, ~1,000), Rib.revalidate timed
- *   covered()         10k queries: held prefixes shortened by 0-8 bits
- *                     (IPv6 0-16), answered as HeldRoute objects
+ *                     ~1,000 affected prefixes), Rib.revalidate, with the
+ *                     chain walks and scans it took
+ *   covered()         10k held prefixes shortened by 0-8 bits (IPv6 0-16):
+ *                     countCovered() (the index alone) and covered()
+ *                     (HeldRoute objects with decoded attributes)
  *
- * Times are wall clock and CPU time of the process (the targets are judged
- * on CPU time: the machine is shared). Run with --expose-gc (the npm script does) for the memory figures.
- * --quick (or ROVD_BENCH_QUICK=1): a 10x smaller smoke run.
+ * Times are wall clock and CPU time of this process; the targets are
+ * judged on CPU time, since the machine is shared (the load average is
+ * printed at the start and the end). Run with --expose-gc (the npm script
+ * does) for the memory figures. --quick (or ROVD_BENCH_QUICK=1): a 10x
+ * smaller smoke run.
  */
 import { AsPath } from '../src/bgp/as-path.js';
 import type { PathAttributes } from '../src/bgp/attributes.js';

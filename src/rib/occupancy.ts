@@ -5,18 +5,20 @@
  * prefix where a deep level holds nothing: without it a /29 query on a full
  * IPv6 table walks 2,048 mostly empty /40 chains, with it a few dozen.
  *
- * Entry: k0 | k1 | level | count | next (5 words). Entries whose count
- * falls to zero are freed and reused; the pool is rebuilt smaller when
- * three quarters of it are free.
+ * Open addressing with linear probing, four words a slot
+ * (k0 | k1 | level + 1 | count; level word 0 = empty), load at most one
+ * half: a look-up is usually one cache line, which matters since every
+ * insert and withdraw updates a count. Deletion shifts the following
+ * entries back (no tombstones); the table halves when it is seven eighths
+ * empty.
  */
 
-const STRIDE = 5;
+const SLOT = 4;
 const K0 = 0;
 const K1 = 1;
 const LEVEL = 2;
 const COUNT = 3;
-const NEXT = 4;
-const MIN_CAPACITY = 16;
+const MIN_SLOTS = 16;
 
 function keyHash(level: number, k0: number, k1: number): number {
   let h = Math.imul(k0 ^ 0x27d4eb2f, 0x9e3779b1) ^ Math.imul(k1 ^ (level << 24), 0x85ebca77);
@@ -29,128 +31,94 @@ function keyHash(level: number, k0: number, k1: number): number {
 }
 
 export class Occupancy {
-  private rec: Uint32Array;
-  private link: Int32Array;
-  private heads: Int32Array;
-  private mask: number;
+  private slots = new Uint32Array(MIN_SLOTS * SLOT);
+  private mask = MIN_SLOTS - 1;
   /** Keys with a count above zero. */
   size = 0;
-  private highWater = 0;
-  private freeHead = -1;
-
-  constructor() {
-    this.rec = new Uint32Array(MIN_CAPACITY * STRIDE);
-    this.link = new Int32Array(this.rec.buffer);
-    this.heads = new Int32Array(MIN_CAPACITY).fill(-1);
-    this.mask = MIN_CAPACITY - 1;
-  }
 
   get bytes(): number {
-    return this.rec.byteLength + this.heads.byteLength;
+    return this.slots.byteLength;
   }
 
   /** Routes counted under (level, k0, k1). */
   get(level: number, k0: number, k1: number): number {
-    const e = this.find(level, k0, k1);
-    return e < 0 ? 0 : this.rec[e * STRIDE + COUNT]!;
+    const i = this.find(level, k0, k1);
+    return i < 0 ? 0 : this.slots[i * SLOT + COUNT]!;
   }
 
   increment(level: number, k0: number, k1: number): void {
-    const e = this.find(level, k0, k1);
-    if (e >= 0) {
-      this.rec[e * STRIDE + COUNT]++;
-      return;
-    }
-    let s = this.freeHead;
-    if (s >= 0) {
-      this.freeHead = this.link[s * STRIDE + NEXT]!;
-    } else {
-      if (this.highWater * STRIDE === this.rec.length) this.resize(Math.ceil((this.rec.length / STRIDE) * 1.5));
-      s = this.highWater++;
-    }
-    const b = s * STRIDE;
-    const rec = this.rec;
-    rec[b + K0] = k0;
-    rec[b + K1] = k1;
-    rec[b + LEVEL] = level;
-    rec[b + COUNT] = 1;
-    this.size++;
-    if (this.size > this.heads.length) {
-      this.rebuild(this.heads.length * 2);
-    } else {
-      const h = keyHash(level, k0, k1) & this.mask;
-      this.link[b + NEXT] = this.heads[h]!;
-      this.heads[h] = s;
+    const slots = this.slots;
+    const tag = level + 1;
+    let i = keyHash(level, k0, k1) & this.mask;
+    for (;;) {
+      const b = i * SLOT;
+      const l = slots[b + LEVEL]!;
+      if (l === 0) {
+        slots[b + K0] = k0;
+        slots[b + K1] = k1;
+        slots[b + LEVEL] = tag;
+        slots[b + COUNT] = 1;
+        if (++this.size * 2 > this.mask + 1) this.rehash((this.mask + 1) * 2);
+        return;
+      }
+      if (l === tag && slots[b + K0] === k0 && slots[b + K1] === k1) {
+        slots[b + COUNT]++;
+        return;
+      }
+      i = (i + 1) & this.mask;
     }
   }
 
   /** One route less under the key, which must be counted. */
   decrement(level: number, k0: number, k1: number): void {
-    const h = keyHash(level, k0, k1) & this.mask;
-    const rec = this.rec;
-    const link = this.link;
-    let prev = -1;
-    let s = this.heads[h]!;
-    while (s >= 0) {
-      const b = s * STRIDE;
-      if (rec[b + K0] === k0 && rec[b + K1] === k1 && rec[b + LEVEL] === level) break;
-      prev = s;
-      s = link[b + NEXT]!;
+    let i = this.find(level, k0, k1);
+    if (i < 0) throw new Error(`occupancy: no count for level ${level} key ${k0}:${k1}`);
+    const slots = this.slots;
+    if (--slots[i * SLOT + COUNT]! > 0) return;
+    // Backward-shift deletion: move later entries of the probe run into the hole.
+    const mask = this.mask;
+    let j = i;
+    for (;;) {
+      j = (j + 1) & mask;
+      const b = j * SLOT;
+      if (slots[b + LEVEL] === 0) break;
+      const home = keyHash(slots[b + LEVEL]! - 1, slots[b + K0]!, slots[b + K1]!) & mask;
+      // Entry j may fill the hole at i if its home is not in (i, j] (cyclically).
+      if (i <= j ? home <= i || home > j : home <= i && home > j) {
+        slots.copyWithin(i * SLOT, b, b + SLOT);
+        i = j;
+      }
     }
-    if (s < 0) throw new Error(`occupancy: no count for level ${level} key ${k0}:${k1}`);
-    const b = s * STRIDE;
-    if (--rec[b + COUNT]! > 0) return;
-    if (prev < 0) this.heads[h] = link[b + NEXT]!;
-    else link[prev * STRIDE + NEXT] = link[b + NEXT]!;
-    rec[b + LEVEL] = 0xffffffff; // free
-    link[b + NEXT] = this.freeHead;
-    this.freeHead = s;
+    slots.fill(0, i * SLOT, i * SLOT + SLOT);
     this.size--;
-    const cap = this.rec.length / STRIDE;
-    if (cap > MIN_CAPACITY * 4 && this.size * 4 < cap) this.resize(Math.max(MIN_CAPACITY, Math.ceil(this.size * 1.5)));
+    if (this.mask + 1 > MIN_SLOTS && this.size * 8 < this.mask + 1) this.rehash((this.mask + 1) / 2);
   }
 
   private find(level: number, k0: number, k1: number): number {
-    const rec = this.rec;
-    let s = this.heads[keyHash(level, k0, k1) & this.mask]!;
-    while (s >= 0) {
-      const b = s * STRIDE;
-      if (rec[b + K0] === k0 && rec[b + K1] === k1 && rec[b + LEVEL] === level) return s;
-      s = this.link[b + NEXT]!;
+    const slots = this.slots;
+    const tag = level + 1;
+    let i = keyHash(level, k0, k1) & this.mask;
+    for (;;) {
+      const b = i * SLOT;
+      const l = slots[b + LEVEL]!;
+      if (l === 0) return -1;
+      if (l === tag && slots[b + K0] === k0 && slots[b + K1] === k1) return i;
+      i = (i + 1) & this.mask;
     }
-    return -1;
   }
 
-  /** Compacts the used entries into a pool of `capacity` and rebuilds the chains. */
-  private resize(capacity: number): void {
-    const old = this.rec;
-    const rec = new Uint32Array(Math.max(MIN_CAPACITY, capacity) * STRIDE);
-    let top = 0;
-    for (let s = 0; s < this.highWater; s++) {
-      const b = s * STRIDE;
-      if (old[b + LEVEL] === 0xffffffff) continue;
-      rec.set(old.subarray(b, b + STRIDE), top * STRIDE);
-      top++;
+  private rehash(size: number): void {
+    const old = this.slots;
+    const slots = new Uint32Array(size * SLOT);
+    const mask = size - 1;
+    for (let b = 0; b < old.length; b += SLOT) {
+      const l = old[b + LEVEL]!;
+      if (l === 0) continue;
+      let i = keyHash(l - 1, old[b + K0]!, old[b + K1]!) & mask;
+      while (slots[i * SLOT + LEVEL] !== 0) i = (i + 1) & mask;
+      slots.set(old.subarray(b, b + SLOT), i * SLOT);
     }
-    this.rec = rec;
-    this.link = new Int32Array(rec.buffer);
-    this.highWater = top;
-    this.freeHead = -1;
-    let heads = MIN_CAPACITY;
-    while (heads < this.size) heads *= 2;
-    this.rebuild(heads);
-  }
-
-  private rebuild(size: number): void {
-    this.heads = new Int32Array(size).fill(-1);
-    this.mask = size - 1;
-    const rec = this.rec;
-    for (let s = 0; s < this.highWater; s++) {
-      const b = s * STRIDE;
-      if (rec[b + LEVEL] === 0xffffffff) continue;
-      const h = keyHash(rec[b + LEVEL]!, rec[b + K0]!, rec[b + K1]!) & this.mask;
-      this.link[b + NEXT] = this.heads[h]!;
-      this.heads[h] = s;
-    }
+    this.slots = slots;
+    this.mask = mask;
   }
 }

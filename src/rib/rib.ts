@@ -200,27 +200,31 @@ export class Rib {
 
   // --- changes ---------------------------------------------------------------------
 
-  /** Announces one route for the table's peer. */
-  announce(table: PeerTable, prefix: Prefix, pathId: number, attributes: PathAttributes): AnnounceOutcome {
+  /**
+   * Announces one route for the table's peer. `at`: when it was received,
+   * in unix seconds (e.g. the BMP per-peer header timestamp, RFC 7854
+   * §4.2); the clock when absent.
+   */
+  announce(table: PeerTable, prefix: Prefix, pathId: number, attributes: PathAttributes, at?: number): AnnounceOutcome {
     this.writable(table);
-    return this.announceAt(table, prefix, pathId >>> 0, attributes, this.seconds());
+    return this.announceAt(table, prefix, pathId >>> 0, attributes, at === undefined ? this.seconds() : at >>> 0);
   }
 
   /** Withdraws one route; false if it was not held. */
-  withdraw(table: PeerTable, prefix: Prefix, pathId = 0): boolean {
+  withdraw(table: PeerTable, prefix: Prefix, pathId = 0, at?: number): boolean {
     this.writable(table);
     const fam = table.family(prefix.afi);
     const s = fam.find(prefix.w0, prefix.w1, prefix.w2, prefix.w3, prefix.length, pathId >>> 0);
     if (s < 0) return false;
-    this.removeSlot(table, fam, s, 'update', this.seconds());
+    this.removeSlot(table, fam, s, 'update', at === undefined ? this.seconds() : at >>> 0);
     fam.maybeShrink();
     return true;
   }
 
-  /** Applies a decoded UPDATE (withdrawals, announcements, End-of-RIB) for the table's peer. */
-  applyUpdate(table: PeerTable, update: BgpUpdate): UpdateOutcome {
+  /** Applies a decoded UPDATE (withdrawals, announcements, End-of-RIB) for the table's peer; `at` as for announce(). */
+  applyUpdate(table: PeerTable, update: BgpUpdate, at: number = this.seconds()): UpdateOutcome {
     this.writable(table);
-    const at = this.seconds();
+    at >>>= 0;
     const announced = update.announced;
     const withdrawn = update.withdrawn;
     let announcedKeys: Set<string> | undefined;

@@ -245,6 +245,14 @@ t.test('applyUpdate: withdrawals, then announcements, then End-of-RIB', async (t
     [...rib.routes(a)].map((r) => r.prefix.toString()),
     ['198.51.100.0/24'],
   );
+  // A receive time from the caller (a BMP per-peer header timestamp) instead of the clock.
+  rib.applyUpdate(a, update({ announced: [nlri('203.0.113.0/24')], attributes: path('64500 9') }), 1_600_000_000);
+  t.match(rib.get(a, P('203.0.113.0/24')), { firstSeen: 1_600_000_000, lastChange: 1_600_000_000 });
+  rib.announce(a, P('203.0.113.0/24'), 0, path('64500 10'), 1_600_000_100);
+  t.match(rib.get(a, P('203.0.113.0/24')), { firstSeen: 1_600_000_000, lastChange: 1_600_000_100 });
+  events.length = 0;
+  rib.withdraw(a, P('203.0.113.0/24'), 0, 1_600_000_200);
+  t.equal(events[0]!.at, 1_600_000_200);
 });
 
 t.test('stale routes (RFC 4724-like): refresh clears, End-of-RIB drops per family, dropStale drops the rest', async (t) => {
