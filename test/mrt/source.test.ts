@@ -11,7 +11,7 @@ import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import t from 'tap';
 import { MrtError } from '../../src/mrt/mrt-error.js';
-import { detectCompression, openMrtFile, readMrt, readMrtBatches, readMrtFile } from '../../src/mrt/source.js';
+import { type OpenMrtOptions, detectCompression, openMrtFile, readMrt, readMrtBatches, readMrtFile } from '../../src/mrt/source.js';
 import type { MrtRecord } from '../../src/mrt/framer.js';
 import { caughtAsync } from '../helpers/errors.js';
 import { bytes, mrtRecord } from './helpers/build.js';
@@ -29,9 +29,9 @@ function bzip2(data: Uint8Array): Buffer | undefined {
   }
 }
 
-async function collect(path: string): Promise<MrtRecord[]> {
+async function collect(path: string, options: OpenMrtOptions = {}): Promise<MrtRecord[]> {
   const out: MrtRecord[] = [];
-  for await (const batch of readMrtFile(path)) out.push(...batch);
+  for await (const batch of readMrtFile(path, options)) out.push(...batch);
   return out;
 }
 
@@ -61,7 +61,8 @@ t.test('plain, gzip and bzip2 files give identical records', async (t) => {
   } else {
     const path = writeFile('x.gz', bz);
     t.equal((await openMrtFile(path)).compression, 'bzip2');
-    t.same(describe(await collect(path)), expected);
+    t.same(describe(await collect(path)), expected, 'the system bzip2');
+    t.same(describe(await collect(path, { bzip2: 'js' })), expected, 'unbzip2-stream');
   }
 });
 
@@ -104,8 +105,10 @@ t.test('damage: typed errors naming the file, after every record before it', asy
   if (bz !== undefined) {
     const badBz = Buffer.from(bz);
     badBz.fill(0x55, 30, 60);
-    t.match(await caughtAsync(() => collect(writeFile('bad.bz2', badBz))), { name: 'MrtError', field: 'mrt.compression' });
-    t.match(await caughtAsync(() => collect(writeFile('cut.bz2', bz.subarray(0, bz.length - 30)))), { name: 'MrtError', field: 'mrt.compression' });
+    for (const bzip2 of ['auto', 'js'] as const) {
+      t.match(await caughtAsync(() => collect(writeFile('bad.bz2', badBz), { bzip2 })), { name: 'MrtError', field: 'mrt.compression' }, `damaged, ${bzip2}`);
+      t.match(await caughtAsync(() => collect(writeFile('cut.bz2', bz.subarray(0, bz.length - 30)), { bzip2 })), { name: 'MrtError', field: 'mrt.compression' }, `cut, ${bzip2}`);
+    }
   }
   t.match(await caughtAsync(() => collect(join(dir, 'missing.mrt'))), { code: 'ENOENT' });
 });
