@@ -88,6 +88,21 @@ export class AsPath {
     return new AsPath(Object.freeze(segments));
   }
 
+  /**
+   * Like `of`, for a decoder that has already established what `of` checks
+   * (segment types from AS_PATH_SEGMENT_CODE, at least one ASN per segment,
+   * ASNs read as unsigned 16- or 32-bit integers): skips the per-ASN checks,
+   * freezes the same way. Not for data from anywhere else.
+   */
+  static ofChecked(segments: AsPathSegment[]): AsPath {
+    if (segments.length === 0) return AsPath.EMPTY;
+    for (const seg of segments) {
+      Object.freeze(seg.asns);
+      Object.freeze(seg);
+    }
+    return new AsPath(Object.freeze(segments));
+  }
+
   /** A path of one AS_SEQUENCE (or the empty path for no ASNs). */
   static sequence(asns: readonly Asn[]): AsPath {
     return asns.length === 0 ? AsPath.EMPTY : AsPath.of([{ type: 'sequence', asns }]);

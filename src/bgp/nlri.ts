@@ -60,7 +60,8 @@ export function readNlri(
       if (n > 1) w |= buf[p + 1]! << 16;
       if (n > 2) w |= buf[p + 2]! << 8;
       if (n > 3) w |= buf[p + 3]!;
-      prefix = Prefix.masked(4, len, w >>> 0);
+      // Host bits cleared here (RFC 4271 §4.3, above), so fromWords accepts the word.
+      prefix = Prefix.fromWords(4, len, len === 0 ? 0 : (w & (0xffffffff << (32 - len))) >>> 0);
     } else {
       prefix = Prefix.masked(6, len, word(buf, p, n, 0), word(buf, p, n, 4), word(buf, p, n, 8), word(buf, p, n, 12));
     }

@@ -170,3 +170,10 @@ t.test('random paths: toString/parse and toJSON/fromJSON round-trip', async (t) 
   }
   t.pass('500 random paths');
 });
+
+t.test('ofChecked: the same path as of(), frozen, without the per-ASN checks', async (t) => {
+  const p = AsPath.ofChecked([{ type: 'sequence', asns: [asn(1), asn(2)] }, { type: 'set', asns: [asn(3)] }]);
+  t.ok(p.equals(AsPath.parse('1 2 {3}')));
+  t.ok(Object.isFrozen(p.segments) && Object.isFrozen(p.segments[0]) && Object.isFrozen(p.segments[0]!.asns));
+  t.equal(AsPath.ofChecked([]), AsPath.EMPTY);
+});

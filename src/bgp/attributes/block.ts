@@ -43,6 +43,7 @@ import { malformedUpdate } from '../update-error.js';
 import { decodeAggregator } from './aggregator.js';
 import { AS_TRANS, mergeAs4Path } from './as4-merge.js';
 import { decodeAsPathSegments } from './as-path.js';
+import { decodeAsPathCached } from './as-path-cache.js';
 import { decodeAtomicAggregate } from './atomic-aggregate.js';
 import { decodeBgpsecPath } from './bgpsec-path.js';
 import { checkClusterList } from './cluster-list.js';
@@ -108,7 +109,7 @@ export function decodeBlock(buf: Uint8Array, start: number, end: number, opts: B
   SEEN.fill(0);
 
   let origin: Origin | undefined;
-  let asPathSegs: AsPathSegment[] | undefined;
+  let asPath: AsPath | undefined;
   let as4PathSegs: AsPathSegment[] | undefined;
   let bgpsecSegs: AsPathSegment[] | undefined;
   let nextHop: string | undefined;
@@ -189,8 +190,8 @@ export function decodeBlock(buf: Uint8Array, start: number, end: number, opts: B
         if (!(result instanceof Malformed)) origin = result as Origin;
         break;
       case AttrType.asPath:
-        result = decodeAsPathSegments(buf, v, length, asnBytes);
-        if (!(result instanceof Malformed)) asPathSegs = result as AsPathSegment[];
+        result = decodeAsPathCached(buf, v, length, asnBytes);
+        if (!(result instanceof Malformed)) asPath = result as AsPath;
         break;
       case AttrType.nextHop:
         result = decodeNextHop(buf, v, length);
@@ -291,13 +292,13 @@ export function decodeBlock(buf: Uint8Array, start: number, end: number, opts: B
     // An AS4_AGGREGATOR without AGGREGATOR is ignored: §4.2.3 merges the two
     // only "when both of the attributes are received" (FRR does the same).
     // AS4_PATH is still merged.
-    if (as4PathSegs !== undefined && asPathSegs !== undefined) {
-      const merged = mergeAs4Path(asPathSegs, as4PathSegs);
-      if (merged !== undefined) asPathSegs = merged;
+    if (as4PathSegs !== undefined && asPath !== undefined) {
+      const merged = mergeAs4Path(asPath.segments, as4PathSegs);
+      if (merged !== undefined) asPath = AsPath.ofChecked(merged);
     }
   }
 
-  if (asPathSegs === undefined && bgpsecSegs !== undefined) asPathSegs = bgpsecSegs;
+  if (asPath === undefined && bgpsecSegs !== undefined) asPath = AsPath.ofChecked(bgpsecSegs);
 
   let hop = nextHop;
   let linkLocal: string | undefined;
@@ -308,7 +309,7 @@ export function decodeBlock(buf: Uint8Array, start: number, end: number, opts: B
 
   const attributes: PathAttributes = {
     origin,
-    asPath: asPathSegs === undefined ? AsPath.EMPTY : AsPath.of(asPathSegs),
+    asPath: asPath ?? AsPath.EMPTY,
     nextHop: hop,
     linkLocalNextHop: linkLocal,
     med,

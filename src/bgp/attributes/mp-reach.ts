@@ -20,12 +20,13 @@
  * its fixed fields, or an NLRI field that does not parse make the NLRI
  * impossible to locate, so treat-as-withdraw cannot be applied.
  */
-import { formatV4, formatV6 } from '../../net/prefix.js';
+import { formatV6 } from '../../net/prefix.js';
 import { addPathKey, type SessionCapabilities } from '../capabilities.js';
 import { countBitLengthNlri, readNlri } from '../nlri.js';
 import type { Nlri } from '../update.js';
 import { malformedUpdate, truncated } from '../update-error.js';
 import { u16At, u32At } from './malformed.js';
+import { ipv4Text } from './next-hop.js';
 
 export interface MpNlri {
   readonly afi: number;
@@ -109,12 +110,28 @@ function skippedCount(buf: Uint8Array, start: number, end: number, safi: number,
  */
 function nextHops(buf: Uint8Array, p: number, n: number, afi: number, safi: number, base: number): [string, string | undefined] | undefined {
   if (!isDecodedAfiSafi(afi, safi)) return undefined;
-  if (n === 4 && afi === 1) return [formatV4(u32At(buf, p)), undefined];
-  if (n === 16) return [v6At(buf, p), undefined];
-  if (n === 32) return [v6At(buf, p), v6At(buf, p + 16)];
+  if (n === 4 && afi === 1) return [ipv4Text(u32At(buf, p)), undefined];
+  if (n === 16) return [v6At(buf, p, 0), undefined];
+  if (n === 32) return [v6At(buf, p, 0), v6At(buf, p + 16, 1)];
   throw malformedUpdate(`${FIELD}.nextHopLength`, base + p - 1, `next hop length ${n} for AFI ${afi} SAFI ${safi} (expected ${afi === 1 ? '4, 16 or 32' : '16 or 32'})`);
 }
 
-function v6At(buf: Uint8Array, p: number): string {
-  return formatV6(u32At(buf, p), u32At(buf, p + 4), u32At(buf, p + 8), u32At(buf, p + 12));
+// One-entry memos, as for NEXT_HOP: the global and the link-local next hop of a session rarely change.
+const lastV6 = [new Uint32Array(4), new Uint32Array(4)];
+const lastV6Text = ['::', '::'];
+
+function v6At(buf: Uint8Array, p: number, slot: 0 | 1): string {
+  const w0 = u32At(buf, p);
+  const w1 = u32At(buf, p + 4);
+  const w2 = u32At(buf, p + 8);
+  const w3 = u32At(buf, p + 12);
+  const last = lastV6[slot]!;
+  if (last[0] !== w0 || last[1] !== w1 || last[2] !== w2 || last[3] !== w3) {
+    last[0] = w0;
+    last[1] = w1;
+    last[2] = w2;
+    last[3] = w3;
+    lastV6Text[slot] = formatV6(w0, w1, w2, w3);
+  }
+  return lastV6Text[slot]!;
 }

@@ -14,5 +14,19 @@ import { Malformed, malformed, u32At } from './malformed.js';
 
 export function decodeNextHop(buf: Uint8Array, start: number, length: number): string | Malformed {
   if (length !== 4) return malformed(`length ${length}, must be 4`);
-  return formatV4(u32At(buf, start));
+  return ipv4Text(u32At(buf, start));
+}
+
+// The text of the last address formatted: a session's UPDATEs nearly all
+// carry the same next hop, so one entry saves a string per UPDATE.
+let lastV4 = -1;
+let lastV4Text = '';
+
+/** formatV4 with a one-entry memo. */
+export function ipv4Text(word: number): string {
+  if (word !== lastV4) {
+    lastV4 = word;
+    lastV4Text = formatV4(word);
+  }
+  return lastV4Text;
 }

@@ -79,108 +79,140 @@ export interface EncodeAttributesOptions {
   readonly nextHopAttribute?: boolean | undefined;
 }
 
-interface Entry {
-  readonly order: number;
-  readonly flags: number;
-  readonly code: number;
-  readonly value: Uint8Array;
-}
-
 const WELL_KNOWN = AttrFlag.transitive;
 const OPTIONAL = AttrFlag.optional;
 const OPTIONAL_TRANSITIVE = AttrFlag.optional | AttrFlag.transitive;
 
+/** Reused by every call (encoding is synchronous); results are copies. */
+const SCRATCH = new ByteWriter(4096);
+
 /** The attribute block (no length prefix). */
 export function encodePathAttributes(attrs: PathAttributesInput, caps: SessionCapabilities, options: EncodeAttributesOptions = {}): Uint8Array {
-  const entries: Entry[] = [];
-  const add = (code: number, flags: number, value: Uint8Array, order = code): void => {
-    entries.push({ order, flags, code, value });
-  };
+  writePathAttributes(SCRATCH.reset(), attrs, caps, options);
+  return SCRATCH.copy();
+}
 
-  if (options.mpReach !== undefined) add(AttrType.mpReach, OPTIONAL, encodeMpReach(options.mpReach, caps, options.mpReachAbbreviated === true), -2);
-  if (options.mpUnreach !== undefined) add(AttrType.mpUnreach, OPTIONAL, encodeMpUnreach(options.mpUnreach, caps), -1);
+/** Writes the attribute block into `w`, in the order described at the top of this file. */
+export function writePathAttributes(w: ByteWriter, attrs: PathAttributesInput, caps: SessionCapabilities, options: EncodeAttributesOptions = {}): void {
+  if (options.mpReach !== undefined) {
+    const at = w.skip(4);
+    writeMpReach(w, options.mpReach, caps, options.mpReachAbbreviated === true);
+    w.closeAttribute(at, OPTIONAL, AttrType.mpReach);
+  }
+  if (options.mpUnreach !== undefined) {
+    const at = w.skip(4);
+    const mp = options.mpUnreach;
+    w.u16(mp.afi, 'mpUnreach.afi').u8(mp.safi, 'mpUnreach.safi');
+    writeNlri(w, mp.nlri, caps.addPath.size > 0 && caps.addPath.has(addPathKey(mp.afi, mp.safi)), 'mpUnreach.nlri');
+    w.closeAttribute(at, OPTIONAL, AttrType.mpUnreach);
+  }
+
+  // otherAttributes go among the known ones by type code; after a known one of the same code.
+  let others = attrs.otherAttributes ?? [];
+  if (others.length > 1) others = [...others].sort((a, b) => a.typeCode - b.typeCode);
+  let next = 0;
+  const flushOthersBelow = (code: number): void => {
+    for (; next < others.length && others[next]!.typeCode < code; next++) {
+      const o = others[next]!;
+      checkUint(o.typeCode, 0xff, 'otherAttributes.typeCode');
+      checkUint(o.flags, 0xff, 'otherAttributes.flags');
+      const at = w.skip(4);
+      w.bytes(o.value);
+      w.closeAttribute(at, o.flags, o.typeCode);
+    }
+  };
+  const open = (code: number): number => {
+    flushOthersBelow(code);
+    return w.skip(4);
+  };
 
   if (attrs.origin !== undefined) {
     const code = ORIGIN_CODE[attrs.origin];
     if (code === undefined) throw new RangeError(`origin: ${String(attrs.origin)} is not igp, egp or incomplete`);
-    add(AttrType.origin, WELL_KNOWN, Uint8Array.of(code));
+    const at = open(AttrType.origin);
+    w.u8(code, 'origin');
+    w.closeAttribute(at, WELL_KNOWN, AttrType.origin);
   }
   const path = attrs.asPath;
-  if (path !== undefined && (!path.isEmpty || attrs.origin !== undefined)) {
-    add(AttrType.asPath, WELL_KNOWN, encodeAsPath(path.segments, caps.asn4 ? 4 : 2, false));
-    if (!caps.asn4 && needsAs4(path.segments)) {
-      add(AttrType.as4Path, OPTIONAL_TRANSITIVE, encodeAsPath(path.segments, 4, true));
-    }
+  const writePath = path !== undefined && (!path.isEmpty || attrs.origin !== undefined);
+  if (writePath) {
+    const at = open(AttrType.asPath);
+    writeAsPath(w, path.segments, caps.asn4 ? 4 : 2, false);
+    w.closeAttribute(at, WELL_KNOWN, AttrType.asPath);
   }
   const writeNextHop = options.nextHopAttribute ?? options.mpReach === undefined;
   if (writeNextHop && attrs.nextHop !== undefined && !isIpv6Text(attrs.nextHop)) {
-    add(AttrType.nextHop, WELL_KNOWN, u32Bytes(ipv4Word(attrs.nextHop, 'nextHop')));
+    const at = open(AttrType.nextHop);
+    w.u32(ipv4Word(attrs.nextHop, 'nextHop'), 'nextHop');
+    w.closeAttribute(at, WELL_KNOWN, AttrType.nextHop);
   }
-  if (attrs.med !== undefined) add(AttrType.med, OPTIONAL, u32Bytes(checked(attrs.med, 'med')));
-  if (attrs.localPref !== undefined) add(AttrType.localPref, WELL_KNOWN, u32Bytes(checked(attrs.localPref, 'localPref')));
-  if (attrs.atomicAggregate === true) add(AttrType.atomicAggregate, WELL_KNOWN, new Uint8Array(0));
-  if (attrs.aggregator !== undefined) {
-    const { asn, address } = attrs.aggregator;
-    checkUint(asn, 0xffffffff, 'aggregator.asn');
-    const addr = ipv4Word(address, 'aggregator.address');
-    if (caps.asn4) {
-      add(AttrType.aggregator, OPTIONAL_TRANSITIVE, new ByteWriter(8).u32(asn, 'aggregator.asn').u32(addr, 'aggregator.address').finish());
-    } else {
-      const two = asn > 0xffff ? AS_TRANS : asn;
-      add(AttrType.aggregator, OPTIONAL_TRANSITIVE, new ByteWriter(6).u16(two, 'aggregator.asn').u32(addr, 'aggregator.address').finish());
-      if (asn > 0xffff) add(AttrType.as4Aggregator, OPTIONAL_TRANSITIVE, new ByteWriter(8).u32(asn, 'aggregator.asn').u32(addr, 'aggregator.address').finish());
-    }
+  if (attrs.med !== undefined) {
+    const at = open(AttrType.med);
+    w.u32(attrs.med, 'med');
+    w.closeAttribute(at, OPTIONAL, AttrType.med);
+  }
+  if (attrs.localPref !== undefined) {
+    const at = open(AttrType.localPref);
+    w.u32(attrs.localPref, 'localPref');
+    w.closeAttribute(at, WELL_KNOWN, AttrType.localPref);
+  }
+  if (attrs.atomicAggregate === true) {
+    w.closeAttribute(open(AttrType.atomicAggregate), WELL_KNOWN, AttrType.atomicAggregate);
+  }
+  const aggregator = attrs.aggregator;
+  if (aggregator !== undefined) {
+    checkUint(aggregator.asn, 0xffffffff, 'aggregator.asn');
+    const addr = ipv4Word(aggregator.address, 'aggregator.address');
+    const at = open(AttrType.aggregator);
+    if (caps.asn4) w.u32(aggregator.asn, 'aggregator.asn');
+    else w.u16(aggregator.asn > 0xffff ? AS_TRANS : aggregator.asn, 'aggregator.asn');
+    w.u32(addr, 'aggregator.address');
+    w.closeAttribute(at, OPTIONAL_TRANSITIVE, AttrType.aggregator);
   }
   if (attrs.communities !== undefined && attrs.communities.length > 0) {
-    const w = new ByteWriter(4 * attrs.communities.length);
+    const at = open(AttrType.communities);
     for (const c of attrs.communities) w.u32(c, 'communities');
-    add(AttrType.communities, OPTIONAL_TRANSITIVE, w.finish());
+    w.closeAttribute(at, OPTIONAL_TRANSITIVE, AttrType.communities);
   }
   if (attrs.extendedCommunities !== undefined && attrs.extendedCommunities.length > 0) {
-    const w = new ByteWriter(8 * attrs.extendedCommunities.length);
+    const at = open(AttrType.extendedCommunities);
     for (const c of attrs.extendedCommunities) {
       if (c.length !== 8) throw new RangeError(`extendedCommunities: ${c.length} octets, must be 8`);
       w.bytes(c);
     }
-    add(AttrType.extendedCommunities, OPTIONAL_TRANSITIVE, w.finish());
+    w.closeAttribute(at, OPTIONAL_TRANSITIVE, AttrType.extendedCommunities);
+  }
+  if (writePath && !caps.asn4 && needsAs4(path.segments)) {
+    const at = open(AttrType.as4Path);
+    writeAsPath(w, path.segments, 4, true);
+    w.closeAttribute(at, OPTIONAL_TRANSITIVE, AttrType.as4Path);
+  }
+  if (aggregator !== undefined && !caps.asn4 && aggregator.asn > 0xffff) {
+    const at = open(AttrType.as4Aggregator);
+    w.u32(aggregator.asn, 'aggregator.asn').u32(ipv4Word(aggregator.address, 'aggregator.address'), 'aggregator.address');
+    w.closeAttribute(at, OPTIONAL_TRANSITIVE, AttrType.as4Aggregator);
   }
   if (attrs.largeCommunities !== undefined && attrs.largeCommunities.length > 0) {
-    const w = new ByteWriter(12 * attrs.largeCommunities.length);
+    const at = open(AttrType.largeCommunities);
     for (const c of attrs.largeCommunities) {
       const parts = c.split(':');
       if (parts.length !== 3 || parts.some((x) => !/^\d{1,10}$/.test(x))) throw new RangeError(`largeCommunities: ${JSON.stringify(c)} is not global:local1:local2`);
       for (const x of parts) w.u32(Number(x), 'largeCommunities');
     }
-    add(AttrType.largeCommunities, OPTIONAL_TRANSITIVE, w.finish());
+    w.closeAttribute(at, OPTIONAL_TRANSITIVE, AttrType.largeCommunities);
   }
-  if (attrs.otherAttributes !== undefined) {
-    for (const o of attrs.otherAttributes) {
-      checkUint(o.typeCode, 0xff, 'otherAttributes.typeCode');
-      checkUint(o.flags, 0xff, 'otherAttributes.flags');
-      add(o.typeCode, o.flags, o.value);
-    }
-  }
-
-  entries.sort((a, b) => a.order - b.order); // stable: equal codes keep input order
-  const w = new ByteWriter(64);
-  for (const e of entries) writeAttribute(w, e.flags, e.code, e.value);
-  return w.finish();
+  flushOthersBelow(256);
 }
 
 /** One attribute: flags (Extended Length set when needed), type, length, value. */
 export function writeAttribute(w: ByteWriter, flags: number, code: number, value: Uint8Array): void {
-  const extended = value.length > 255 || (flags & AttrFlag.extendedLength) !== 0;
-  if (value.length > 0xffff) throw new RangeError(`attribute ${code}: ${value.length} octets exceed 65535`);
-  w.u8(extended ? flags | AttrFlag.extendedLength : flags & ~AttrFlag.extendedLength, 'attribute.flags');
-  w.u8(code, 'attribute.type');
-  if (extended) w.u16(value.length, 'attribute.length');
-  else w.u8(value.length, 'attribute.length');
+  const at = w.skip(4);
   w.bytes(value);
+  w.closeAttribute(at, flags, code);
 }
 
 /** AS_PATH (asnBytes 2 or 4) or, with `as4`, AS4_PATH: 4-octet, confederation segments left out. */
-function encodeAsPath(segments: readonly AsPathSegment[], asnBytes: 2 | 4, as4: boolean): Uint8Array {
-  const w = new ByteWriter(64);
+function writeAsPath(w: ByteWriter, segments: readonly AsPathSegment[], asnBytes: 2 | 4, as4: boolean): void {
   for (const seg of segments) {
     if (as4 && (seg.type === 'confed-sequence' || seg.type === 'confed-set')) continue;
     const asns = seg.asns;
@@ -197,7 +229,6 @@ function encodeAsPath(segments: readonly AsPathSegment[], asnBytes: 2 | 4, as4: 
       }
     }
   }
-  return w.finish();
 }
 
 /** True if a 2-octet session needs AS4_PATH: an AS number above 65535 outside confederation segments. */
@@ -209,49 +240,27 @@ function needsAs4(segments: readonly AsPathSegment[]): boolean {
   return false;
 }
 
-function encodeMpReach(mp: MpReachInput, caps: SessionCapabilities, abbreviated: boolean): Uint8Array {
-  const w = new ByteWriter(64);
-  if (!abbreviated) {
-    w.u16(mp.afi, 'mpReach.afi').u8(mp.safi, 'mpReach.safi');
-  }
-  const lenAt = w.length;
-  w.u8(0, 'mpReach.nextHopLength');
-  if (isIpv6Text(mp.nextHop)) {
+function writeMpReach(w: ByteWriter, mp: MpReachInput, caps: SessionCapabilities, abbreviated: boolean): void {
+  if (!abbreviated) w.u16(mp.afi, 'mpReach.afi').u8(mp.safi, 'mpReach.safi');
+  const v6 = isIpv6Text(mp.nextHop);
+  const hopLength = v6 ? (mp.linkLocalNextHop !== undefined ? 32 : 16) : 4;
+  w.u8(hopLength, 'mpReach.nextHopLength');
+  if (v6) {
     writeV6(w, mp.nextHop, 'mpReach.nextHop');
     if (mp.linkLocalNextHop !== undefined) writeV6(w, mp.linkLocalNextHop, 'mpReach.linkLocalNextHop');
   } else {
     w.u32(ipv4Word(mp.nextHop, 'mpReach.nextHop'), 'mpReach.nextHop');
     if (mp.linkLocalNextHop !== undefined) throw new RangeError('mpReach.linkLocalNextHop: needs an IPv6 next hop');
   }
-  const out = w.finish();
-  out[lenAt] = out.length - lenAt - 1;
   if (abbreviated) {
     if (mp.nlri.length > 0) throw new RangeError('mpReach: the abbreviated form (RFC 6396 §4.3.4) carries no NLRI');
-    return out;
+    return;
   }
-  const w2 = new ByteWriter(out.length + 1 + 5 * mp.nlri.length);
-  w2.bytes(out).u8(0, 'mpReach.reserved');
-  writeNlri(w2, mp.nlri, caps.addPath.has(addPathKey(mp.afi, mp.safi)), 'mpReach.nlri');
-  return w2.finish();
-}
-
-function encodeMpUnreach(mp: MpUnreachInput, caps: SessionCapabilities): Uint8Array {
-  const w = new ByteWriter(3 + 5 * mp.nlri.length);
-  w.u16(mp.afi, 'mpUnreach.afi').u8(mp.safi, 'mpUnreach.safi');
-  writeNlri(w, mp.nlri, caps.addPath.has(addPathKey(mp.afi, mp.safi)), 'mpUnreach.nlri');
-  return w.finish();
+  w.u8(0, 'mpReach.reserved');
+  writeNlri(w, mp.nlri, caps.addPath.size > 0 && caps.addPath.has(addPathKey(mp.afi, mp.safi)), 'mpReach.nlri');
 }
 
 function writeV6(w: ByteWriter, text: string, field: string): void {
   const p = ipv6Words(text, field);
   w.u32(p.w0, field).u32(p.w1, field).u32(p.w2, field).u32(p.w3, field);
-}
-
-function u32Bytes(v: number): Uint8Array {
-  return Uint8Array.of(v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff);
-}
-
-function checked(v: number, field: string): number {
-  checkUint(v, 0xffffffff, field);
-  return v;
 }

@@ -57,6 +57,49 @@ export class ByteWriter {
     return this;
   }
 
+  /** Empties the writer to reuse its buffer. */
+  reset(): this {
+    this.pos = 0;
+    return this;
+  }
+
+  /** Leaves `n` octets to be filled in later (a header whose length is not known yet). */
+  skip(n: number): number {
+    this.reserve(n);
+    const at = this.pos;
+    this.pos += n;
+    return at;
+  }
+
+  /**
+   * Closes a path attribute whose value was written after `skip(4)` at
+   * `start`: writes flags, type and length, in the 3-octet form (value moved
+   * back one octet) unless the value exceeds 255 octets or `flags` asks for
+   * the Extended Length bit (0x10).
+   */
+  closeAttribute(start: number, flags: number, code: number): void {
+    const length = this.pos - start - 4;
+    if (length > 0xffff) throw new RangeError(`attribute ${code}: ${length} octets exceed 65535`);
+    const b = this.buf;
+    if (length > 255 || (flags & 0x10) !== 0) {
+      b[start] = flags | 0x10;
+      b[start + 1] = code;
+      b[start + 2] = length >>> 8;
+      b[start + 3] = length & 0xff;
+    } else {
+      b.copyWithin(start + 3, start + 4, this.pos);
+      this.pos--;
+      b[start] = flags & ~0x10;
+      b[start + 1] = code;
+      b[start + 2] = length;
+    }
+  }
+
+  /** A copy of the bytes written so far, sized to fit (the writer can be reused). */
+  copy(): Uint8Array {
+    return this.buf.slice(0, this.pos);
+  }
+
   /** Overwrites a u16 written earlier (a length known only afterwards). */
   patchU16(at: number, value: number, field: string): void {
     checkUint(value, 0xffff, field);

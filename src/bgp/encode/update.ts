@@ -26,14 +26,13 @@
  * The message must fit 4,096 octets, or 65,535 with caps.extendedMessage
  * (RFC 8654); otherwise RangeError.
  */
-import type { Prefix } from '../../net/prefix.js';
 import type { AfiSafi, SessionCapabilities } from '../capabilities.js';
 import { addPathKey } from '../capabilities.js';
-import { BGP_HEADER_LENGTH, BGP_MAX_EXTENDED_MESSAGE_LENGTH, BGP_MAX_MESSAGE_LENGTH, BgpMessageType, encodeBgpMessage } from '../message.js';
+import { BGP_HEADER_LENGTH, BGP_MAX_EXTENDED_MESSAGE_LENGTH, BGP_MAX_MESSAGE_LENGTH, BgpMessageType } from '../message.js';
 import type { Nlri } from '../update.js';
-import { encodePathAttributes, type MpReachInput, type MpUnreachInput, type PathAttributesInput } from './attributes.js';
+import { type MpReachInput, type MpUnreachInput, type PathAttributesInput, writePathAttributes } from './attributes.js';
 import { ByteWriter } from './byte-writer.js';
-import { encodeNlri } from './nlri.js';
+import { writeNlri } from './nlri.js';
 
 /** What encodeUpdate writes; a decoded BgpUpdate is one. */
 export interface UpdateInput {
@@ -50,34 +49,57 @@ export interface EncodeUpdateOptions {
   readonly mpNextHop?: string;
 }
 
+/** Reused by every call (encoding is synchronous); results are copies. */
+const SCRATCH = new ByteWriter(4096);
+
 /** The whole message: header and body. */
 export function encodeUpdate(update: UpdateInput, caps: SessionCapabilities, options: EncodeUpdateOptions = {}): Uint8Array {
-  const body = encodeUpdateBody(update, caps, options);
+  const w = SCRATCH.reset();
+  w.skip(BGP_HEADER_LENGTH);
+  writeUpdateBody(w, update, caps, options);
   const max = caps.extendedMessage ? BGP_MAX_EXTENDED_MESSAGE_LENGTH : BGP_MAX_MESSAGE_LENGTH;
-  if (BGP_HEADER_LENGTH + body.length > max) {
-    throw new RangeError(`UPDATE of ${BGP_HEADER_LENGTH + body.length} octets exceeds ${max}${caps.extendedMessage ? '' : ' (no extended message capability)'}`);
+  if (w.length > max) {
+    throw new RangeError(`UPDATE of ${w.length} octets exceeds ${max}${caps.extendedMessage ? '' : ' (no extended message capability)'}`);
   }
-  return encodeBgpMessage(BgpMessageType.update, body);
+  const out = w.copy();
+  out.fill(0xff, 0, 16);
+  out[16] = out.length >>> 8;
+  out[17] = out.length & 0xff;
+  out[18] = BgpMessageType.update;
+  return out;
 }
 
 /** The body alone (after the 19-octet header), as BMP and MRT tests need it. */
 export function encodeUpdateBody(update: UpdateInput, caps: SessionCapabilities, options: EncodeUpdateOptions = {}): Uint8Array {
+  writeUpdateBody(SCRATCH.reset(), update, caps, options);
+  return SCRATCH.copy();
+}
+
+function writeUpdateBody(w: ByteWriter, update: UpdateInput, caps: SessionCapabilities, options: EncodeUpdateOptions): void {
   const withdrawn = update.withdrawn ?? [];
   const announced = update.announced ?? [];
   if (update.endOfRib !== undefined) {
     if (withdrawn.length > 0 || announced.length > 0) throw new RangeError('endOfRib: an End-of-RIB marker carries no NLRI');
     const { afi, safi } = update.endOfRib;
-    if (afi === 1 && safi === 1) return new Uint8Array(4);
-    return assemble(new Uint8Array(0), encodePathAttributes({}, caps, { mpUnreach: { afi, safi, nlri: [] } }), new Uint8Array(0));
+    w.u16(0, 'withdrawnRoutesLength');
+    const lengthAt = w.skip(2);
+    if (afi !== 1 || safi !== 1) writePathAttributes(w, {}, caps, { mpUnreach: { afi, safi, nlri: [] } });
+    w.patchU16(lengthAt, w.length - lengthAt - 2, 'totalPathAttributeLength');
+    return;
   }
 
   const ipv4InMp = options.ipv4InMp === true;
-  const w4: Nlri[] = [];
-  const w6: Nlri[] = [];
-  const a4: Nlri[] = [];
-  const a6: Nlri[] = [];
-  for (const n of withdrawn) (isV4(n.prefix) ? w4 : w6).push(n);
-  for (const n of announced) (isV4(n.prefix) ? a4 : a6).push(n);
+  let w4: Nlri[] = [];
+  let w6: Nlri[] = [];
+  let a4: Nlri[] = [];
+  let a6: Nlri[] = [];
+  // Most UPDATEs hold one family: no copies then.
+  if (allOf(withdrawn, 4)) w4 = withdrawn as Nlri[];
+  else if (allOf(withdrawn, 6)) w6 = withdrawn as Nlri[];
+  else for (const n of withdrawn) (n.prefix.afi === 4 ? w4 : w6).push(n);
+  if (allOf(announced, 4)) a4 = announced as Nlri[];
+  else if (allOf(announced, 6)) a6 = announced as Nlri[];
+  else for (const n of announced) (n.prefix.afi === 4 ? a4 : a6).push(n);
   if (ipv4InMp && ((a4.length > 0 && a6.length > 0) || (w4.length > 0 && w6.length > 0))) {
     throw new RangeError('ipv4InMp: IPv4 and IPv6 NLRI would need two MP_REACH_NLRI or MP_UNREACH_NLRI attributes');
   }
@@ -96,26 +118,21 @@ export function encodeUpdateBody(update: UpdateInput, caps: SessionCapabilities,
   if (mpWithdrawn.length > 0) mpUnreach = { afi: mpWithdrawn === w4 ? 1 : 2, safi: 1, nlri: mpWithdrawn };
 
   const v4Field = !ipv4InMp && a4.length > 0;
-  const attributeBlock =
-    attrs === undefined && mpReach === undefined && mpUnreach === undefined
-      ? new Uint8Array(0)
-      : encodePathAttributes(attrs ?? {}, caps, { mpReach, mpUnreach, nextHopAttribute: v4Field });
-  const v4AddPath = caps.addPath.has(addPathKey(1, 1));
-  return assemble(
-    ipv4InMp ? new Uint8Array(0) : encodeNlri(w4, v4AddPath, 'withdrawn'),
-    attributeBlock,
-    v4Field ? encodeNlri(a4, v4AddPath, 'announced') : new Uint8Array(0),
-  );
+  const v4AddPath = caps.addPath.size > 0 && caps.addPath.has(IPV4_KEY);
+  let lengthAt = w.skip(2);
+  if (!ipv4InMp) writeNlri(w, w4, v4AddPath, 'withdrawn');
+  w.patchU16(lengthAt, w.length - lengthAt - 2, 'withdrawnRoutesLength');
+  lengthAt = w.skip(2);
+  if (attrs !== undefined || mpReach !== undefined || mpUnreach !== undefined) {
+    writePathAttributes(w, attrs ?? {}, caps, { mpReach, mpUnreach, nextHopAttribute: v4Field });
+  }
+  w.patchU16(lengthAt, w.length - lengthAt - 2, 'totalPathAttributeLength');
+  if (v4Field) writeNlri(w, a4, v4AddPath, 'announced');
 }
 
-function assemble(withdrawn: Uint8Array, attributes: Uint8Array, nlri: Uint8Array): Uint8Array {
-  const w = new ByteWriter(4 + withdrawn.length + attributes.length + nlri.length);
-  w.u16(withdrawn.length, 'withdrawnRoutesLength').bytes(withdrawn);
-  w.u16(attributes.length, 'totalPathAttributeLength').bytes(attributes);
-  w.bytes(nlri);
-  return w.finish();
-}
+const IPV4_KEY = addPathKey(1, 1);
 
-function isV4(p: Prefix): boolean {
-  return p.afi === 4;
+function allOf(list: readonly Nlri[], afi: 4 | 6): boolean {
+  for (const n of list) if (n.prefix.afi !== afi) return false;
+  return true;
 }
