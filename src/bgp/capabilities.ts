@@ -50,6 +50,11 @@ export function capabilities(options: {
   return Object.freeze({ asn4: options.asn4, addPath: addPath as ReadonlySet<string>, extendedMessage: options.extendedMessage ?? false });
 }
 
+/** The largest message the session allows: 65,535 with RFC 8654 extended messages, else 4,096 (RFC 4271 §4.1); for readBgpMessage's maxLength. */
+export function maxMessageLength(caps: SessionCapabilities): number {
+  return caps.extendedMessage ? 65535 : 4096;
+}
+
 /** Name of an AFI for logs: "ipv4", "ipv6", or the number. */
 export function afiName(afi: number): string {
   return afi === Afi.ipv4 ? 'ipv4' : afi === Afi.ipv6 ? 'ipv6' : String(afi);

@@ -186,6 +186,10 @@ function expectLength(value: Uint8Array, n: number, field: string, offset: numbe
  * the speaker of `receiverOpen`: asn4 if both advertise it; ADD-PATH for an
  * AFI/SAFI if the sender can send and the receiver can receive it (RFC 7911
  * §4); extended messages if both (RFC 8654 §3).
+ *
+ * BMP (RFC 7854 §4.10): for the UPDATEs a monitored router received from its
+ * peer, the sender is the peer (the Peer Up's received OPEN) and the receiver
+ * the router (its sent OPEN): negotiate(receivedOpen, sentOpen).
  */
 export function negotiate(senderOpen: BgpOpen, receiverOpen: BgpOpen): SessionCapabilities {
   const receives = new Set<string>();

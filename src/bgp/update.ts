@@ -26,6 +26,20 @@
  * withdrawn routes, no attributes, no NLRI); any other AFI/SAFI is an UPDATE
  * whose only attribute is an MP_UNREACH_NLRI with that AFI/SAFI and no NLRI.
  *
+ * Length errors, two cases (RFC 7606 §4 and RFC 4271 §6.3): a Total Path
+ * Attribute Length that overruns the message leaves the NLRI field nowhere,
+ * so the session is reset; an attribute inside the block that overruns the
+ * block is treat-as-withdraw ("the Total Attribute Length MUST be relied upon
+ * to enable the beginning of the NLRI field to be located", RFC 7606 §4).
+ *
+ * Not decided here, for want of session facts a decoder does not have:
+ * whether the peer is internal (RFC 7606 §7.5 discards LOCAL_PREF from an
+ * external peer; here a malformed one is treat-as-withdraw either way, the
+ * stronger action), AS_CONFED segments from an external peer (RFC 5065 §5.3),
+ * the neighbour AS leading AS_PATH (RFC 4271 §6.3), next-hop semantics. AS_SET
+ * is decoded, not withdrawn (RFC 9774 would withdraw it; a monitor wants to
+ * see what routers accept, and RFC 6811 already makes such routes invalid).
+ *
  * `attributes` is undefined only when the attribute block is empty; an UPDATE
  * with only MP_UNREACH has attributes (all fields empty). On treat-as-withdraw
  * `attributes` still holds what could be decoded, for logs.

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { addPathKey, Afi, afiName, capabilities, Safi, safiName } from '../../src/bgp/capabilities.js';
+import { addPathKey, Afi, afiName, capabilities, maxMessageLength, Safi, safiName } from '../../src/bgp/capabilities.js';
 
 t.test('addPathKey is "afi/safi"', async (t) => {
   t.equal(addPathKey(1, 1), '1/1');
@@ -25,4 +25,9 @@ t.test('names for logs', async (t) => {
   t.equal(safiName(2), 'multicast');
   t.equal(safiName(128), 'mplsVpn');
   t.equal(safiName(70), '70');
+});
+
+t.test('maxMessageLength: 4,096, or 65,535 with extended messages (RFC 8654)', async (t) => {
+  t.equal(maxMessageLength(capabilities({ asn4: true })), 4096);
+  t.equal(maxMessageLength(capabilities({ asn4: true, extendedMessage: true })), 65535);
 });

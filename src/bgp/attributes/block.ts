@@ -13,7 +13,10 @@
  *   is MP_REACH_NLRI or MP_UNREACH_NLRI, its NLRI cannot be located, so the
  *   session is reset (§3 (j)).
  * - §3 (c): Optional/Transitive flags in conflict with the attribute's
- *   definition: the attribute is malformed, treat-as-withdraw (the value is
+ *   definition (only those two bits: RFC 7606 names no others; a Partial bit
+ *   on a well-known attribute, which RFC 4271 §4.3 says MUST be 0, is let
+ *   through like the Extended Length bit, which is always allowed): the
+ *   attribute is malformed, treat-as-withdraw (the value is
  *   not used; MP_REACH/MP_UNREACH are still parsed so their NLRI can be
  *   withdrawn).
  * - §3 (g): a repeated attribute: all but the first are discarded; a repeated
