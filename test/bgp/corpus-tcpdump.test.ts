@@ -4,13 +4,17 @@
  * UPDATE of every capture is decoded: only typed errors may come out. The
  * concrete values asserted below were checked against tcpdump's own decode
  * in the .out file next to each capture (quoted in the comments).
+ *
+ * Three small captures are also fixtures (test/fixtures/bgp, byte-identical
+ * copies, checked below), so their tests run without the corpus.
  */
 import { readdirSync } from 'node:fs';
 import t from 'tap';
 import { capabilities, type SessionCapabilities } from '../../src/bgp/capabilities.js';
 import { BgpUpdateError, type BgpUpdate } from '../../src/bgp/update.js';
 import { ParseError } from '../../src/wire/parse-error.js';
-import { corpusPath, haveCorpus } from '../helpers/corpus.js';
+import { readFileSync } from 'node:fs';
+import { corpusPath, fixturePath, haveCorpus } from '../helpers/corpus.js';
 import { type CapturedMessage, decodeSessions } from './helpers/sessions.js';
 
 const DIR = 'tcpdump/tests';
@@ -51,8 +55,7 @@ t.test('every OPEN and UPDATE of every BGP capture: results or typed errors only
 });
 
 t.test('bgp-4byte-asn.pcap: AS4_PATH merged on 2-octet sessions, 4-octet paths as they are', async (t) => {
-  if (!haveCorpus(t, `${DIR}/bgp-4byte-asn.pcap`)) return;
-  const s = decodeSessions(corpusPath(`${DIR}/bgp-4byte-asn.pcap`), ASN4);
+  const s = decodeSessions(fixturePath('bgp/bgp-4byte-asn.pcap'), ASN4);
   t.equal(s.messages.filter((m) => m.error !== undefined).length, 0, 'nothing malformed');
   const byHop = (hop: string): BgpUpdate[] => updates(s.messages).filter((u) => u.attributes?.nextHop === hop);
   // .out #13, from AS 200 (no 4-octet capability) to AS 2764334674:
@@ -87,8 +90,7 @@ t.test('bgp-addpath.pcap: two MP_REACH_NLRI in one UPDATE is a session reset (RF
 });
 
 t.test('mpbgp-linklocal-nexthop.pcap: 32-octet IPv6 next hop; NEXT_HOP 0.0.0.0 ignored without IPv4 NLRI', async (t) => {
-  if (!haveCorpus(t, `${DIR}/mpbgp-linklocal-nexthop.pcap`)) return;
-  const [m] = decodeSessions(corpusPath(`${DIR}/mpbgp-linklocal-nexthop.pcap`), ASN2).messages;
+  const [m] = decodeSessions(fixturePath('bgp/mpbgp-linklocal-nexthop.pcap'), ASN2).messages;
   // .out: Origin: Incomplete / AS Path: 1 / Next Hop: 0.0.0.0 / nexthop: dead:beef::1, fe80::1ff:fe01:0 / 4:5::/64
   const u = m!.update!;
   t.equal(u.action, 'none');
@@ -114,11 +116,10 @@ t.test('bgp-large-community.pcap: RFC 8092 values', async (t) => {
 });
 
 t.test('OPENs: RFC 9072 extended parameters, extended message, roles kept raw', async (t) => {
-  if (!haveCorpus(t, `${DIR}/bgp-extended-optional-parameters-length.pcapng`)) return;
   // .out: my AS 174, Holdtime 180s, ID 6.6.6.6, Optional parameters (Extended), length: 108; MP 1/1, 2/1;
   // Route Refresh (Cisco) 128, Route Refresh 2, Enhanced Route Refresh 70, 4 Byte AS 174, Extended Message 6,
   // Multiple Paths 69: 1/1 Receive, 2/1 Receive; Unknown (73)
-  const [ext] = decodeSessions(corpusPath(`${DIR}/bgp-extended-optional-parameters-length.pcapng`), ASN4).messages;
+  const [ext] = decodeSessions(fixturePath('bgp/bgp-extended-optional-parameters-length.pcapng'), ASN4).messages;
   const o = ext!.open!;
   t.equal(o.myAsn, 174);
   t.equal(o.holdTime, 180);
@@ -130,6 +131,7 @@ t.test('OPENs: RFC 9072 extended parameters, extended message, roles kept raw', 
     { afi: 2, safi: 1, send: false, receive: true },
   ]);
   t.ok(o.capabilities.some((c) => c.code === 73) && o.capabilities.some((c) => c.code === 128) && o.capabilities.some((c) => c.code === 70));
+  if (!haveCorpus(t, `${DIR}/bgp-extended-msg.pcapng`)) return;
   // .out: my AS 65001, Holdtime 180s, ID 192.168.10.68 ... BGP Extended Message (6)
   const [msg] = decodeSessions(corpusPath(`${DIR}/bgp-extended-msg.pcapng`), ASN4).messages;
   t.match(msg!.open, { myAsn: 65001, holdTime: 180, bgpId: '192.168.10.68', extendedMessage: true, asn4: true });
@@ -184,4 +186,11 @@ t.test('fuzzed captures: typed errors with field and offset', async (t) => {
   t.ok(s.framingErrors.every((f) => f.error instanceof ParseError));
   const treated = updates(s.messages).filter((u) => u.action === 'treat-as-withdraw');
   t.ok(treated.length >= 1, 'a malformed CLUSTER_LIST is treat-as-withdraw, not a crash');
+});
+
+t.test('the fixtures are byte-identical copies of the corpus files', async (t) => {
+  if (!haveCorpus(t, DIR)) return;
+  for (const f of ['bgp-4byte-asn.pcap', 'bgp-4byte-asn.out', 'mpbgp-linklocal-nexthop.pcap', 'mpbgp-linklocal-nexthop.out', 'bgp-extended-optional-parameters-length.pcapng', 'bgp-extended-optional-parameters-length.out']) {
+    t.ok(readFileSync(fixturePath(`bgp/${f}`)).equals(readFileSync(corpusPath(`${DIR}/${f}`))), f);
+  }
 });
