@@ -101,8 +101,20 @@ function missing(typeCode: number, offset: number, reason: string): AttributePro
   return { typeCode, offset, action: 'treat-as-withdraw', reason };
 }
 
+export interface DecodeUpdateOptions {
+  /**
+   * A missing NEXT_HOP with IPv4 NLRI is recorded (action
+   * 'attribute-discard') instead of making the UPDATE treat-as-withdraw.
+   * For what a router reports over BMP of its own tables (post-policy
+   * Adj-RIB-In, Loc-RIB, Adj-RIB-Out): the router holds those routes, and
+   * some (FRR) leave NEXT_HOP out of them. RFC 7606 protects a speaker's
+   * routing; a monitor must report what the router holds.
+   */
+  readonly nextHopOptional?: boolean;
+}
+
 /** Throws BgpUpdateError (extends ParseError, with action 'session-reset') when RFC 7606 demands a session reset. */
-export function decodeUpdate(body: Uint8Array, caps: SessionCapabilities, streamOffset = 0): BgpUpdate {
+export function decodeUpdate(body: Uint8Array, caps: SessionCapabilities, streamOffset = 0, options: DecodeUpdateOptions = {}): BgpUpdate {
   const base = streamOffset;
   const n = body.length;
   if (n < 2) throw truncated('bgp.update.withdrawnRoutesLength', base, 2, n);
@@ -194,7 +206,12 @@ export function decodeUpdate(body: Uint8Array, caps: SessionCapabilities, stream
     if (!block.hasOrigin) (absent ??= []).push(missing(AttrType.origin, at, 'ORIGIN: missing (RFC 7606 §3 (d))'));
     if (!block.hasAsPath) (absent ??= []).push(missing(AttrType.asPath, at, 'AS_PATH: missing (RFC 7606 §3 (d))'));
     if (aEnd < n && !block.hasNextHop) {
-      (absent ??= []).push(missing(AttrType.nextHop, at, 'NEXT_HOP: missing with IPv4 NLRI (RFC 7606 §3 (d), RFC 4760 §3)'));
+      if (options.nextHopOptional === true) {
+        problems = problems.concat({ typeCode: AttrType.nextHop, offset: at, action: 'attribute-discard', reason: 'NEXT_HOP: missing with IPv4 NLRI; the route is kept (a table the router reports of itself)' });
+        if (action === 0) action = 1;
+      } else {
+        (absent ??= []).push(missing(AttrType.nextHop, at, 'NEXT_HOP: missing with IPv4 NLRI (RFC 7606 §3 (d), RFC 4760 §3)'));
+      }
     }
     if (absent !== undefined) {
       problems = problems.length === 0 ? absent : problems.concat(absent);

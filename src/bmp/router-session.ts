@@ -390,7 +390,8 @@ export class BmpRouterSession {
     }
     let update: BgpUpdate;
     try {
-      update = decodeUpdate(rm.update.body, caps, rm.update.offset + 19);
+      // The router's own tables (post-policy, Loc-RIB, Adj-RIB-Out) may lack NEXT_HOP (FRR): keep their routes.
+      update = decodeUpdate(rm.update.body, caps, rm.update.offset + 19, { nextHopOptional: header.rib !== 'adj-rib-in-pre' });
     } catch (e) {
       this.count.droppedUpdates++;
       this.dropped(frame, e, header.peer);

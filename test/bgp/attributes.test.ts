@@ -311,6 +311,16 @@ t.test('missing well-known mandatory attributes with NLRI (RFC 7606 §3 (d)): tr
   withdrawnBy(t, dec([...AS_PATH_4(1), ...NEXT_HOP(192, 0, 2, 1)]), 1, /ORIGIN: missing/);
   withdrawnBy(t, dec([...ORIGIN_IGP, ...NEXT_HOP(192, 0, 2, 1)]), 2, /AS_PATH: missing/);
   withdrawnBy(t, dec([...ORIGIN_IGP, ...AS_PATH_4(1)]), 3, /NEXT_HOP: missing/);
+  t.test('a table the router reports of itself (nextHopOptional): the route stays, without a next hop', async (t) => {
+    const u = decodeUpdate(update([], [...ORIGIN_IGP, ...AS_PATH_4(1)], NLRI_10_8), CAPS4, 0, { nextHopOptional: true });
+    t.equal(u.action, 'attribute-discard');
+    t.same(prefixes(u.announced), ['10.0.0.0/8']);
+    t.same(u.withdrawn, []);
+    t.equal(u.attributes?.nextHop, undefined);
+    t.match(u.problems, [{ typeCode: 3, action: 'attribute-discard', reason: /NEXT_HOP: missing.*kept/ }]);
+    const noOrigin = decodeUpdate(update([], [...AS_PATH_4(1)], NLRI_10_8), CAPS4, 0, { nextHopOptional: true });
+    t.equal(noOrigin.action, 'treat-as-withdraw', 'the other mandatory attributes still are');
+  });
   t.test('NLRI and no attributes at all: all three missing', async (t) => {
     const u = dec([]);
     t.equal(u.action, 'treat-as-withdraw');

@@ -81,7 +81,8 @@ function asPathText(e: BmpRouteMonitoringEvent): string {
  * the BGP decoder the other way round; the address is the same.
  */
 function nextHopText(nh: string | null): string | null {
-  if (nh === null) return null;
+  // pmacct prints 0.0.0.0 for an UPDATE without NEXT_HOP; we decode none.
+  if (nh === null || nh === '0.0.0.0') return null;
   const dotted = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(nh);
   if (dotted) return dotted[1]!;
   const hex = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(nh);
