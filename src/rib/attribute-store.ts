@@ -559,17 +559,28 @@ export class AttributeStore {
     else this.strings.release(id);
   }
 
-  /** Copies the live sets, in id order, into a fresh arena of `capacity` words. */
+  /**
+   * Copies the live sets into a fresh arena of `capacity` words: in one
+   * block when there is no garbage (growth), else set by set in id order
+   * (compaction; ids and their records stay, only offsets change).
+   */
   private relocate(capacity: number): void {
     const from = this.arena;
     const to = new Uint32Array(Math.max(capacity, this.liveWords));
+    if (this.garbageWords === 0) {
+      to.set(from.subarray(0, this.arenaTop));
+      this.arena = to;
+      return;
+    }
+    const sets = this.sets;
     let top = 0;
     for (let id = 0; id < this.top; id++) {
-      if (this.sets[id * SET_STRIDE + S_REFS] === 0) continue; // free (create() relocates before it fills a new id)
-      const off = this.sets[id * SET_STRIDE + S_OFFSET]!;
-      const n = this.sets[id * SET_STRIDE + S_LENGTH]!;
-      to.set(from.subarray(off, off + n), top);
-      this.sets[id * SET_STRIDE + S_OFFSET] = top;
+      const b = id * SET_STRIDE;
+      if (sets[b + S_REFS] === 0) continue; // free (create() relocates before it fills a new id)
+      const off = sets[b + S_OFFSET]!;
+      const n = sets[b + S_LENGTH]!;
+      for (let i = 0; i < n; i++) to[top + i] = from[off + i]!;
+      sets[b + S_OFFSET] = top;
       top += n;
     }
     this.arena = to;

@@ -35,21 +35,28 @@
  *     IPv4 cuts: 0, 8, 16, 20        IPv6 cuts: 0, 16, 32, 40
  *
  *   A route of length L belongs to the level of the greatest cut c <= L and
- *   is chained in the bucket of (level, its first c bits): a /24 shares its
- *   chain with the other routes of /20 or longer in its /20 (a handful in a
- *   real table), a /48 with those of /40 or longer in its /40. covered(P),
+ *   is chained in the bucket of (level, its first c bits) (heads: a power
+ *   of two at least half the route count): a /24 shares its chain with the
+ *   other routes of /20 or longer in its /20 (five on average in a full
+ *   table, weighted by route ten), a /48 with those of /40 or longer in its
+ *   /40 (usually a few; a deaggregated /40 can hold a thousand). covered(P),
  *   P of length L, walks P's own level (one chain, filtered) and, for each
- *   deeper cut c holding routes, the 2^(c-L) chains of the c-bit keys inside
- *   P: one chain for a /24, 17 for a /16, 257 for an IPv6 /32. When that is
- *   large against the table (a /8, ::/0, or any short prefix on a small
- *   table) a sequential scan of the pool is cheaper and is done instead.
- *   Each route is visited at most once: every (level, key) is enumerated
- *   once and a chain entry is accepted only for the (level, key) being
+ *   deeper cut c holding routes, the c-bit keys inside P: one chain for a
+ *   /24, 17 for a /16. IPv6 has 16 bits between cuts, so there the deeper
+ *   keys are first checked against occupancy counts (occupancy.ts: routes
+ *   per level and first g bits, g midway between the cuts) and only
+ *   occupied parts are walked: a /32 checks 16 /36s and walks 16 chains
+ *   under each occupied one, a /29 checks 128. When the look-ups would be
+ *   many against the table (a /8, ::/0, any short prefix on a small table)
+ *   a sequential scan of the pool is cheaper and is done instead. Each
+ *   route is visited at most once: every (level, key) is enumerated once
+ *   and a chain entry is accepted only for the (level, key) being
  *   enumerated (buckets are shared by hash collisions).
  *
  * Finer cuts would shorten the chains but multiply the enumeration for
- * short prefixes (16 bits between cuts is 65,536 look-ups); these cuts
- * keep both in the tens for the prefix lengths VRPs have.
+ * short prefixes, and cost more occupancy counts per insert (measured:
+ * an IPv4 cut at /24 made inserts and /16-/23 queries slower, /24 queries
+ * barely faster); these keep both in the tens for the lengths VRPs have.
  */
 import type { Afi } from '../net/prefix.js';
 import { Occupancy } from './occupancy.js';
@@ -78,6 +85,13 @@ export const FIELDS = 8;
 
 const MIN_CAPACITY = 16;
 const MIN_HEADS = 16;
+/**
+ * Routes per range bucket before the range heads double: a range chain
+ * holds every route of its key anyway (about five in a full IPv4 table), so
+ * a heads array a quarter the size costs little walking, rebuilds less
+ * often and stays in cache better.
+ */
+const RANGE_LOAD = 2;
 
 /** MASK32[b]: the first b bits of a word set, unsigned. */
 const MASK32 = new Float64Array(33);
@@ -150,10 +164,16 @@ export class FamilyTable {
   private heads: Int32Array;
   private rangeHeads: Int32Array;
   private mask: number;
+  private rangeMask: number;
   private readonly cuts: readonly number[];
   private readonly mids: readonly number[];
   private readonly levelOf: Uint8Array;
-  /** Routes per (level >= 1, first mids[level] bits). */
+  /**
+   * IPv6 only: routes per (level >= 1, first mids[level] bits). IPv4 tables
+   * are dense and their cuts close (at most 2^4 keys from one cut to the
+   * next for a prefix at least as long as the cut before), so counting
+   * would cost every insert a cache miss for little.
+   */
   private occupancy = new Occupancy();
   /** Key computed by subKey(). */
   private e0 = 0;
@@ -181,6 +201,7 @@ export class FamilyTable {
     this.heads = new Int32Array(MIN_HEADS).fill(-1);
     this.rangeHeads = new Int32Array(MIN_HEADS).fill(-1);
     this.mask = MIN_HEADS - 1;
+    this.rangeMask = MIN_HEADS - 1;
   }
 
   /** Records the pool can hold without growing. */
@@ -259,15 +280,14 @@ export class FamilyTable {
     this.size++;
     const level = this.levelOf[len]!;
     this.levelCount[level]++;
-    if (level > 0) {
+    if (level > 0 && this.words === 4) {
       const g = this.mids[level]!;
-      this.occupancy.increment(level, (w0 & maskOf(g, 0)) >>> 0, this.words === 4 ? (w1 & maskOf(g, 1)) >>> 0 : 0);
+      this.occupancy.increment(level, (w0 & maskOf(g, 0)) >>> 0, (w1 & maskOf(g, 1)) >>> 0);
     }
-    if (this.size > this.heads.length) {
-      this.rebuildChains(this.heads.length * 2);
-    } else {
-      this.chainIn(s);
-    }
+    if (this.size > this.heads.length) this.rebuildExact(this.heads.length * 2);
+    else this.chainExact(s);
+    if (this.size > this.rangeHeads.length * RANGE_LOAD) this.rebuildRange(this.rangeHeads.length * 2);
+    else this.chainRange(s);
     return s;
   }
 
@@ -278,10 +298,10 @@ export class FamilyTable {
     this.unlinkRange(s);
     const level = this.levelOf[this.rec[f + META]! & LEN_MASK]!;
     this.levelCount[level]--;
-    if (level > 0) {
+    if (level > 0 && this.words === 4) {
       const g = this.mids[level]!;
       const b = s * this.stride;
-      this.occupancy.decrement(level, (this.rec[b]! & maskOf(g, 0)) >>> 0, this.words === 4 ? (this.rec[b + 1]! & maskOf(g, 1)) >>> 0 : 0);
+      this.occupancy.decrement(level, (this.rec[b]! & maskOf(g, 0)) >>> 0, (this.rec[b + 1]! & maskOf(g, 1)) >>> 0);
     }
     this.rec[f + META] = 0;
     this.link[f + NEXT] = this.freeHead;
@@ -329,12 +349,13 @@ export class FamilyTable {
     this.resize(Math.max(MIN_CAPACITY, this.size * 4 < this.capacity ? Math.ceil(this.size * 1.5) : this.capacity));
     const rec = this.rec;
     const stride = this.stride;
+    if (this.words === 1) return;
     for (let s = 0; s < this.highWater; s++) {
       const b = s * stride;
       const level = this.levelOf[rec[b + this.words + META]! & LEN_MASK]!;
       if (level === 0) continue;
       const g = this.mids[level]!;
-      this.occupancy.increment(level, (rec[b]! & maskOf(g, 0)) >>> 0, this.words === 4 ? (rec[b + 1]! & maskOf(g, 1)) >>> 0 : 0);
+      this.occupancy.increment(level, (rec[b]! & maskOf(g, 0)) >>> 0, (rec[b + 1]! & maskOf(g, 1)) >>> 0);
     }
   }
 
@@ -367,9 +388,10 @@ export class FamilyTable {
     const first = this.levelOf[len]!;
     // Look-ups this will take at best (the occupied parts of deep levels add chains).
     let cost = 1;
+    const counted = this.words === 4;
     for (let i = first + 1; i < cuts.length; i++) {
       if (counts[i] === 0) continue;
-      cost += len >= mids[i]! ? 1 + 2 ** (cuts[i]! - len) : 2 ** (mids[i]! - len) + 2 ** (cuts[i]! - mids[i]!);
+      cost += !counted || len >= mids[i]! ? 1 + 2 ** (cuts[i]! - len) : 2 ** (mids[i]! - len) + 2 ** (cuts[i]! - mids[i]!);
     }
     if (cost * 8 > this.highWater) {
       this.scanCovered(w0, w1, w2, w3, len, visit);
@@ -387,8 +409,12 @@ export class FamilyTable {
       if (counts[i] === 0) continue;
       const cut = cuts[i]!;
       const g = mids[i]!;
+      if (!counted) {
+        this.walkKeys(i, w0, w1, len, cut, w0, w1, w2, w3, len, visit);
+        continue;
+      }
       if (len >= g) {
-        if (this.occupancy.get(i, (w0 & maskOf(g, 0)) >>> 0, this.words === 4 ? (w1 & maskOf(g, 1)) >>> 0 : 0) === 0) continue;
+        if (this.occupancy.get(i, (w0 & maskOf(g, 0)) >>> 0, (w1 & maskOf(g, 1)) >>> 0) === 0) continue;
         this.walkKeys(i, w0, w1, len, cut, w0, w1, w2, w3, len, visit);
         continue;
       }
@@ -452,7 +478,7 @@ export class FamilyTable {
     visit: SlotVisitor,
   ): void {
     this.chainWalks++;
-    let s = this.rangeHeads[rangeHash(level, k0, k1) & this.mask]!;
+    let s = this.rangeHeads[rangeHash(level, k0, k1) & this.rangeMask]!;
     if (s < 0) return;
     const rec = this.rec;
     const link = this.link;
@@ -530,22 +556,26 @@ export class FamilyTable {
     const c = this.cuts[level]!;
     const k0 = (rec[b]! & maskOf(c, 0)) >>> 0;
     const k1 = this.words === 4 ? (rec[b + 1]! & maskOf(c, 1)) >>> 0 : 0;
-    return rangeHash(level, k0, k1) & this.mask;
+    return rangeHash(level, k0, k1) & this.rangeMask;
   }
 
-  /** Puts record `s` at the head of its two chains. */
-  private chainIn(s: number): void {
-    const link = this.link;
-    const stride = this.stride;
-    const f = s * stride + this.words;
+  /** Puts record `s` at the head of its exact chain. */
+  private chainExact(s: number): void {
+    const f = s * this.stride + this.words;
     const e = this.exactBucketOf(s);
-    const r = this.rangeBucketOf(s);
-    link[f + NEXT] = this.heads[e]!;
+    this.link[f + NEXT] = this.heads[e]!;
     this.heads[e] = s;
+  }
+
+  /** Puts record `s` at the head of its range chain. */
+  private chainRange(s: number): void {
+    const link = this.link;
+    const f = s * this.stride + this.words;
+    const r = this.rangeBucketOf(s);
     const head = this.rangeHeads[r]!;
     link[f + RANGE] = head;
     link[f + RANGE_PREV] = -1;
-    if (head >= 0) link[head * stride + this.words + RANGE_PREV] = s;
+    if (head >= 0) link[head * this.stride + this.words + RANGE_PREV] = s;
     this.rangeHeads[r] = s;
   }
 
@@ -612,15 +642,32 @@ export class FamilyTable {
   }
 
   private rebuildChains(size: number): void {
+    this.rebuildExact(size);
+    let range = MIN_HEADS;
+    while (range * RANGE_LOAD < this.size) range *= 2;
+    this.rebuildRange(range);
+  }
+
+  private rebuildExact(size: number): void {
     this.heads = new Int32Array(size).fill(-1);
-    this.rangeHeads = new Int32Array(size).fill(-1);
     this.mask = size - 1;
     this.rehashes++;
     const rec = this.rec;
     const stride = this.stride;
     const meta = this.words + META;
     for (let s = 0; s < this.highWater; s++) {
-      if ((rec[s * stride + meta]! & USED) !== 0) this.chainIn(s);
+      if ((rec[s * stride + meta]! & USED) !== 0) this.chainExact(s);
+    }
+  }
+
+  private rebuildRange(size: number): void {
+    this.rangeHeads = new Int32Array(size).fill(-1);
+    this.rangeMask = size - 1;
+    const rec = this.rec;
+    const stride = this.stride;
+    const meta = this.words + META;
+    for (let s = 0; s < this.highWater; s++) {
+      if ((rec[s * stride + meta]! & USED) !== 0) this.chainRange(s);
     }
   }
 }
