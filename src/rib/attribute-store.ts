@@ -195,11 +195,6 @@ export class AttributeStore {
     return id;
   }
 
-  /** One more reference to a held set. */
-  retain(id: number): void {
-    this.sets[id * SET_STRIDE + S_REFS]++;
-  }
-
   /** One reference less; the set is freed at zero. */
   release(id: number): void {
     if (this.sets[id * SET_STRIDE + S_REFS] === 0) throw new RangeError(`attribute set ${id} is not held`);

@@ -447,12 +447,11 @@ export class Rib {
     const version = this.version;
     const decoded = new Map<number, PathAttributes>();
     for (const fam of afi === undefined ? [table.v4, table.v6] : [table.family(afi)]) {
-      const rec = fam.rec;
       for (let s = 0; s < fam.highWater; s++) {
+        // Every insert and removal bumps the version (a pool is reallocated only by those).
         if (this.version !== version) throw new Error('the RIB changed while its routes were being iterated');
         if ((fam.field(s, META) & USED) === 0) continue;
         yield this.heldRoute(table, fam, s, decoded);
-        if (fam.rec !== rec) throw new Error('the RIB changed while its routes were being iterated');
       }
     }
   }

@@ -519,20 +519,12 @@ export class FamilyTable {
 
   // --- record access -----------------------------------------------------------
 
-  length(s: number): number {
-    return this.rec[s * this.stride + this.words + META]! & LEN_MASK;
-  }
-
   word(s: number, i: number): number {
     return i < this.words ? this.rec[s * this.stride + i]! : 0;
   }
 
   field(s: number, f: number): number {
     return this.rec[s * this.stride + this.words + f]!;
-  }
-
-  setField(s: number, f: number, v: number): void {
-    this.rec[s * this.stride + this.words + f] = v;
   }
 
   // --- chains and growth ---------------------------------------------------------

@@ -55,19 +55,4 @@ export class StringPool {
     this.values[id] = undefined;
     this.free.push(id);
   }
-
-  refCount(id: number): number {
-    return this.values[id] === undefined ? 0 : this.refs[id]!;
-  }
-
-  /** Drops strings looked up but never retained (after an aborted encoding). */
-  sweep(): void {
-    for (const [text, id] of this.ids) {
-      if (this.refs[id] === 0) {
-        this.ids.delete(text);
-        this.values[id] = undefined;
-        this.free.push(id);
-      }
-    }
-  }
 }

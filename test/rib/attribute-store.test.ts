@@ -142,6 +142,13 @@ t.test('long counts: more than 65,535 communities or path words', async (t) => {
   store.release(id);
   store.release(id);
   t.equal(store.stats().strings, 0);
+  // Long counts with large communities kept as text: their strings are counted too.
+  const odd = attrs({ communities, largeCommunities: ['1:2:3', '01:2:3'], nextHop: undefined });
+  const oddId = store.acquire(odd);
+  t.same(store.decode(oddId).largeCommunities, ['1:2:3', '01:2:3']);
+  t.equal(store.stats().strings, 2);
+  store.release(oddId);
+  t.equal(store.stats().strings, 0);
 });
 
 t.test('random churn: growth, hash rebuilds, id reuse and compaction keep every live set decodable and equal', async (t) => {

@@ -268,6 +268,7 @@ t.test('stale routes (RFC 4724-like): refresh clears, End-of-RIB drops per famil
   t.equal(a.staleCount(4), 3);
   t.equal(b.staleCount(), 0, 'other tables untouched');
   t.equal(rib.staleCount(), 6);
+  t.equal(rib.staleCount(4), 3);
   t.equal(rib.get(a, P('192.0.2.0/24'))!.stale, true);
 
   const { events } = recorder(rib);
@@ -345,6 +346,9 @@ t.test('peer down and router down withdraw everything and forget the tables', as
   t.ok(a.isDropped);
   t.equal(a.size, 0);
   t.equal(rib.findTable(PEER_A), undefined);
+  t.equal(rib.findTable({ ...PEER_A, router: 'r9' }), undefined);
+  t.same(rib.tablesOfRouter('r9'), []);
+  t.same(rib.tablesOfRouter('r1'), [b]);
   t.match(caught(() => rib.announce(a, P('192.0.2.0/24'), 0, path('1'))), /dropped/);
   t.equal(rib.dropRouter('r1'), 2, 'r1 still had PEER_B');
   t.same(rib.tables(), [c]);
@@ -388,6 +392,8 @@ t.test('revalidate after a VRP change: exactly the covered routes, state-changed
   t.equal(a.count(4, RovState.Valid), 1);
   t.equal(a.count(4, RovState.Invalid), 1);
   t.equal(a.count(6, RovState.Valid), 1);
+  t.equal(rib.count(6, RovState.Valid), 2);
+  t.equal(rib.count(4, RovState.Invalid), 2);
   t.equal(rib.count(undefined, RovState.NotFound), 4);
   // New routes are validated with the index revalidate() brought.
   rib.announce(a, P('2001:db8:2::/48'), 0, path('64500 64496'));
