@@ -148,14 +148,14 @@ t.test('bad input files: exit 1 naming the file and entry', async (t) => {
 t.test('help and version', async (t) => {
   const help = await rovd(['--help']);
   t.equal(help.code, 0);
-  t.match(help.out, /Commands:\n {2}validate/);
+  t.match(help.out, /Commands:\n {2}run .*\n {2}validate /);
   const vhelp = await rovd(['validate', '--help']);
   for (const option of ['--vrps', '--slurm', '--routes', '--format']) t.match(vhelp.out, option);
   t.equal((await rovd([])).code, 2, 'no command is a usage error');
   t.match((await rovd(['--version'])).out, /^rovd \d+\.\d+\.\d+\n$/);
 });
 
-t.test('the bundled sample (what npm start runs)', async (t) => {
+t.test('the bundled sample VRPs and routes (what the built-in config loads)', async (t) => {
   const r = await rovd(['validate', '--vrps', SAMPLE_VRPS, '--routes', SAMPLE_ROUTES, '--format', 'csv']);
   t.equal(r.code, 0);
   t.equal(

@@ -13,12 +13,12 @@ export interface RovdRun {
  * `stdin` is what the command reads from standard input; `stdout` may be a
  * test's own stream (a slow one, say), in which case `out` is empty.
  */
-export async function runRovd(args: readonly string[], options: { stdin?: string; stdout?: Writable } = {}): Promise<RovdRun> {
+export async function runRovd(args: readonly string[], options: { stdin?: string; stdout?: Writable; shutdown?: AbortSignal } = {}): Promise<RovdRun> {
   const stdout = options.stdout ?? new PassThrough();
   const stderr = new PassThrough();
   const outText = stdout instanceof PassThrough ? text(stdout) : Promise.resolve('');
   const errText = text(stderr);
-  const code = await main(args, { stdout, stderr, readStdin: () => text(Readable.from([options.stdin ?? ''])) });
+  const code = await main(args, { stdout, stderr, readStdin: () => text(Readable.from([options.stdin ?? ''])), shutdown: options.shutdown });
   stdout.end();
   stderr.end();
   return { code, out: await outText, err: await errText };

@@ -1,0 +1,78 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import t from 'tap';
+import { runRovd } from '../helpers/rovd.js';
+
+/** Runs `rovd run …` until `stop` resolves, reading its JSON log lines as they come. */
+function startRun(args: readonly string[]) {
+  const stdout = new PassThrough();
+  const lines: Record<string, unknown>[] = [];
+  let buffered = '';
+  stdout.setEncoding('utf8').on('data', (s: string) => {
+    buffered += s;
+    for (let i = buffered.indexOf('\n'); i >= 0; i = buffered.indexOf('\n')) {
+      lines.push(JSON.parse(buffered.slice(0, i)) as Record<string, unknown>);
+      buffered = buffered.slice(i + 1);
+    }
+  });
+  const shutdown = new AbortController();
+  const done = runRovd(['run', ...args], { stdout, shutdown: shutdown.signal });
+  const waitFor = async (msg: string, timeoutMs = 15_000): Promise<Record<string, unknown>> => {
+    const started = Date.now();
+    for (;;) {
+      const found = lines.find((l) => l.msg === msg);
+      if (found) return found;
+      if (Date.now() - started > timeoutMs) throw new Error(`no log line "${msg}"; got ${JSON.stringify(lines.map((l) => l.msg))}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  return { lines, waitFor, stop: () => shutdown.abort('test'), done };
+}
+
+t.test('rovd run starts on the built-in config, accepts a router, and stops on the shutdown signal', async (t) => {
+  const run = startRun(['--bmp', '127.0.0.1:0']);
+  const running = await run.waitFor('rovd: running');
+  t.match(running, { level: 'info', service: 'rovd', vrps: 5000, vifs: 0 }, 'the bundled sample VRPs are loaded');
+  const port = (running.bmp as { port: number }).port;
+  t.ok(port > 0);
+  // A router connects and sends BMP Initiation (sysName "r1").
+  const socket = connect(port, '127.0.0.1');
+  await new Promise((r) => socket.once('connect', r));
+  socket.write(Buffer.from([3, 0, 0, 0, 12, 4, 0, 2, 0, 2, 0x72, 0x31]));
+  t.match(await run.waitFor('bmp: router initiated'), { sysName: 'r1' });
+  socket.destroy();
+  t.match(await run.waitFor('bmp: router session ended; its routes are stale for the grace period'), { level: 'warn' });
+  run.stop();
+  const result = await run.done;
+  t.equal(result.code, 0);
+  t.ok(run.lines.some((l) => l.msg === 'rovd: stopped'), 'stopped cleanly');
+});
+
+t.test('rovd run: config and usage errors', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'rovd-run-'));
+  const bad = join(dir, 'rovd.yaml');
+  await writeFile(bad, 'vifs:\n  - id: dxvif-a\n    type: private\n    router: 10.0.0.1\n    peers: [{address: 10.0.0.2, asn: 1}]\n    prefixLimit: lots\n');
+  const r1 = await runRovd(['run', '--config', bad]);
+  t.equal(r1.code, 1);
+  t.equal(r1.err, `rovd run: ${bad}:6:18: vifs[0].prefixLimit: expected an integer from 1 to 10000000, got "lots"\n`);
+  const r2 = await runRovd(['run', '--config', join(dir, 'missing.yaml')]);
+  t.equal(r2.code, 1);
+  t.match(r2.err, /missing\.yaml: cannot read the file: ENOENT/);
+  t.equal((await runRovd(['run', '--log-level', 'loud'])).code, 2);
+  t.equal((await runRovd(['run', '--bmp', 'nope'])).code, 2);
+  t.equal((await runRovd(['run', 'extra'])).code, 2);
+  const help = await runRovd(['run', '--help']);
+  t.equal(help.code, 0);
+  t.match(help.out, /Usage: rovd run \[--config FILE\]/);
+  // A port already taken: the daemon cannot start, says so, exits 1.
+  const holder = startRun(['--bmp', '127.0.0.1:0']);
+  const port = ((await holder.waitFor('rovd: running')).bmp as { port: number }).port;
+  const clash = await runRovd(['run', '--bmp', `127.0.0.1:${port}`, '--log-level', 'silent']);
+  t.equal(clash.code, 1);
+  t.match(clash.err, /EADDRINUSE/);
+  holder.stop();
+  t.equal((await holder.done).code, 0);
+});
