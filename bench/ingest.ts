@@ -18,9 +18,10 @@
  *
  *   npm run bench:ingest              full scale (about a minute)
  *   npm run bench:ingest -- --quick   120k routes, figures only
+ *   npm run bench:ingest -- --profile /tmp/prof   also a CPU profile of the ingest
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BmpStation } from '../src/bmp/station.js';
@@ -34,6 +35,7 @@ import { VrpTable, VrpTableBuilder } from '../src/rpki/vrp-table.js';
 import { VifMap } from '../src/vif/vif-map.js';
 import { bmpTable } from './bmp-stream.js';
 import { MB, canCollect, collect, fmtInt, fmtMs, machine, retainedBytes, timed } from './measure.js';
+import { type CpuProfile, printProfile, profiled } from './profile.js';
 import { type Check, line, printChecks, printMachine, section } from './report.js';
 import { FULL_SCALE, QUICK_SCALE, TRUST_ANCHORS, type Workload, generateWorkload } from './workload.js';
 
@@ -41,6 +43,8 @@ const TARGET = { routesPerSecond: 300_000, bytesPerRoute: 150 } as const;
 
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
+  const profileAt = process.argv.indexOf('--profile');
+  const profileDir = profileAt >= 0 ? process.argv[profileAt + 1] : undefined;
   const m = machine();
   printMachine(`rovd ingest benchmark${quick ? ' (--quick: 10x smaller)' : ''}`, m, 'the sender runs beside us');
 
@@ -74,7 +78,13 @@ async function main(): Promise<void> {
   section('the stream into the station (one router, one peer, pre-policy Adj-RIB-In)');
   const cpu0 = process.cpuUsage();
   const sender = spawn(process.execPath, ['-e', SENDER, String(port), file], { stdio: ['ignore', 'inherit', 'inherit'] });
-  await finished;
+  let profile: CpuProfile | undefined;
+  if (profileDir !== undefined) {
+    mkdirSync(profileDir, { recursive: true });
+    ({ profile } = await profiled(join(profileDir, 'ingest.cpuprofile'), () => finished));
+  } else {
+    await finished;
+  }
   const cpu = process.cpuUsage(cpu0);
   sender.kill();
   const seconds = (doneAt! - firstAt!) / 1000;
@@ -84,6 +94,10 @@ async function main(): Promise<void> {
   const held = { valid: rib.count(undefined, RovState.Valid), invalid: rib.count(undefined, RovState.Invalid), notFound: rib.count(undefined, RovState.NotFound) };
   line('held routes', `${fmtInt(rib.count())}: ${fmtInt(held.valid)} valid, ${fmtInt(held.invalid)} invalid, ${fmtInt(held.notFound)} not-found`);
   line('intended by the generator', `${fmtInt(intended.valid)} valid, ${fmtInt(intended.invalid)} invalid, ${fmtInt(intended.notFound)} not-found`);
+  if (profile !== undefined) {
+    section(`profile of the ingest (${join(profileDir!, 'ingest.cpuprofile')})`);
+    printProfile(profile, areaOf);
+  }
   const countsMatch = rib.count() === routeCount && held.valid === intended.valid && held.invalid === intended.invalid && held.notFound === intended.notFound;
 
   section('memory (after a full GC)');
@@ -142,6 +156,15 @@ const [port, file] = process.argv.slice(1);
 const socket = net.connect(Number(port), '127.0.0.1', () => fs.createReadStream(file, { highWaterMark: 1 << 20 }).pipe(socket));
 socket.on('error', () => {});
 `;
+
+/** Which part of the pipeline a profiled function belongs to. */
+function areaOf(fn: string, url: string): string {
+  if (fn === '(garbage collector)') return 'GC';
+  if (fn === '(program)' || fn === '(root)') return 'V8/native (program)';
+  for (const area of ['/bmp/', '/bgp/', '/rib/', '/rov/', '/net/', '/daemon/', '/wire/']) if (url.includes(area)) return area.slice(1, -1);
+  if (url.startsWith('node:')) return 'node streams/net';
+  return `other (${url.split('/').pop() || fn})`;
+}
 
 function vrpTable(w: Workload): VrpTable {
   const b = new VrpTableBuilder();

@@ -32,8 +32,7 @@
  * (node:inspector, 100 µs sampling) to DIR and prints where the time went.
  * Run with --expose-gc (the npm script does) for the memory figure.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { Session as InspectorSession } from 'node:inspector/promises';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { once } from 'node:events';
 import { connect as netConnect } from 'node:net';
@@ -53,6 +52,7 @@ import { seededRandom } from '../test/helpers/random.js';
 import { StayRtr, type VrpSpec, syntheticVrps } from '../test/helpers/stayrtr.js';
 import { MB, type Machine, canCollect, collect, fmtInt, fmtMs, machine, median, retainedBytes, timed } from './measure.js';
 import { type Check, line, printChecks, printMachine, section } from './report.js';
+import { printProfile, profiled } from './profile.js';
 
 /** rovd's RTR targets (docs/benchmarks.md, "RTR"). */
 const TARGET = {
@@ -899,70 +899,24 @@ function publishCost(base: RtrCacheData, next: RtrCacheData, added: VrpTable, re
 
 // --- profiles -------------------------------------------------------------------------
 
-interface ProfileNode {
-  readonly id: number;
-  readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number };
-}
-
-interface CpuProfile {
-  readonly nodes: readonly ProfileNode[];
-  readonly samples: readonly number[];
-  readonly timeDeltas: readonly number[];
-}
-
 /** CPU profiles of one live sync and one replay, written to `dir` and summarised. */
 async function profiles(stayrtr: StayRtr, captured: readonly Buffer[], dir: string): Promise<void> {
   mkdirSync(dir, { recursive: true });
-  const inspector = new InspectorSession();
-  inspector.connect();
-  try {
-    await inspector.post('Profiler.enable');
-    await inspector.post('Profiler.setSamplingInterval', { interval: 100 });
-    for (const which of ['live', 'replay'] as const) {
-      if (which === 'live') await afterRefresh(stayrtr);
-      collect();
-      await inspector.post('Profiler.start');
-      let ms: number;
+  for (const which of ['live', 'replay'] as const) {
+    if (which === 'live') await afterRefresh(stayrtr);
+    collect();
+    const path = join(dir, `rtr-sync-${which}.cpuprofile`);
+    const { value: ms, profile } = await profiled(path, async () => {
       if (which === 'live') {
         const r = await syncOnce(stayrtr, false);
         await r.live.session.stop();
-        ms = r.syncMs;
-      } else {
-        ms = (await withCachePaused(stayrtr, () => replaySync(captured))).ms;
+        return r.syncMs;
       }
-      const { profile } = await inspector.post('Profiler.stop');
-      const path = join(dir, `rtr-sync-${which}.cpuprofile`);
-      writeFileSync(path, JSON.stringify(profile));
-      section(`profile of one ${which} sync (${fmtMs(ms)}; index build included; ${path})`);
-      printProfile(profile as CpuProfile);
-    }
-  } finally {
-    inspector.disconnect();
+      return (await withCachePaused(stayrtr, () => replaySync(captured))).ms;
+    });
+    section(`profile of one ${which} sync (${fmtMs(ms)}; index build included; ${path})`);
+    printProfile(profile, areaOf);
   }
-}
-
-/** Self time by area of the code and by function. */
-function printProfile(p: CpuProfile): void {
-  const byId = new Map(p.nodes.map((n) => [n.id, n]));
-  const self = new Map<number, number>();
-  for (let i = 0; i < p.samples.length; i++) self.set(p.samples[i]!, (self.get(p.samples[i]!) ?? 0) + (p.timeDeltas[i] ?? 0) / 1000);
-  const areas = new Map<string, number>();
-  const functions = new Map<string, number>();
-  let total = 0;
-  for (const [id, ms] of self) {
-    const f = byId.get(id)!.callFrame;
-    // Idle time, and the inspector serialising the profile at Profiler.stop.
-    if (f.functionName === '(idle)' || (f.functionName === 'dispatch' && f.url === '')) continue;
-    total += ms;
-    const area = areaOf(f.functionName, f.url);
-    areas.set(area, (areas.get(area) ?? 0) + ms);
-    const name = `${f.functionName || '(anonymous)'} ${f.url ? `${basename(f.url)}:${f.lineNumber + 1}` : ''}`.trim();
-    functions.set(name, (functions.get(name) ?? 0) + ms);
-  }
-  line('busy (non-idle) samples', fmtMs(total));
-  for (const [area, ms] of [...areas].sort((a, b) => b[1] - a[1])) line(`  ${area}`, `${fmtMs(ms)} (${pct(ms, total)})`);
-  console.log('  top functions (self time):');
-  for (const [name, ms] of [...functions].sort((a, b) => b[1] - a[1]).slice(0, 15)) line(`    ${name}`, `${fmtMs(ms)} (${pct(ms, total)})`);
 }
 
 function areaOf(fn: string, url: string): string {

@@ -55,6 +55,13 @@ export class BmpIngest {
   /** The router's own AS per router and peer, from Peer Up (RFC 6811 §2 origin of an empty AS_PATH). */
   private readonly localAsn = new Map<string, Asn>();
   private readonly graceTimers = new Map<string, NodeJS.Timeout>();
+  /**
+   * The table of the last Route Monitoring message: a router sends a
+   * peer's table as a run of messages, and the station hands out the same
+   * BmpPeer object while the per-peer header repeats, so most messages
+   * skip the lookup (a key string and a map) entirely.
+   */
+  private last: { readonly router: string; readonly peer: object; readonly rib: string; readonly table: PeerTable } | undefined;
   /** Latest Statistics Report per router and peer, for metrics. */
   readonly statistics = new Map<string, { readonly at: number; readonly report: BmpStatisticsReport }>();
   readonly counters: BmpIngestCounters = {
@@ -79,6 +86,8 @@ export class BmpIngest {
 
   /** The station's listener. Synchronous: the RIB is in memory. */
   handle(event: BmpEvent): void {
+    // Anything but Route Monitoring may drop or replace tables.
+    if (event.type !== 'route-monitoring') this.last = undefined;
     switch (event.type) {
       case 'route-monitoring':
         return this.routeMonitoring(event);
@@ -122,7 +131,14 @@ export class BmpIngest {
   private routeMonitoring(event: BmpRouteMonitoringEvent): void {
     this.counters.routeMonitoring++;
     const router = event.router.address;
-    const table = this.rib.table({ router, peer: event.peer.key, kind: event.rib }, { localAsn: this.localAsn.get(`${router}|${event.peer.key}`) });
+    const last = this.last;
+    let table: PeerTable;
+    if (last !== undefined && last.peer === event.peer && last.rib === event.rib && last.router === router) {
+      table = last.table;
+    } else {
+      table = this.rib.table({ router, peer: event.peer.key, kind: event.rib }, { localAsn: this.localAsn.get(`${router}|${event.peer.key}`) });
+      this.last = { router, peer: event.peer, rib: event.rib, table };
+    }
     const outcome = this.rib.applyUpdate(table, event.update);
     this.counters.announced += outcome.announced;
     this.counters.replaced += outcome.replaced;
@@ -157,6 +173,7 @@ export class BmpIngest {
     clearTimeout(this.graceTimers.get(router));
     const timer = setTimeout(() => {
       this.graceTimers.delete(router);
+      this.last = undefined;
       let dropped = 0;
       for (const t of this.rib.tablesOfRouter(router)) dropped += this.rib.dropStale(t);
       this.counters.staleDropped += dropped;
