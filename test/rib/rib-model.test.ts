@@ -192,6 +192,28 @@ function runModel(t: Test, seed: number, steps: number): void {
       }
     }
     const all = [...model.values()];
+    // covered() against a filter of the model: held prefixes and their supernets, /0, host routes.
+    const queries: Prefix[] = [Prefix.parse('0.0.0.0/0'), Prefix.parse('::/0'), randomPrefix(rand, 4), randomPrefix(rand, 6)];
+    for (let i = 0; i < 12 && all.length > 0; i++) {
+      const p = pick(rand, all).prefix;
+      queries.push(p.truncate(randomInt(rand, 0, p.length)));
+    }
+    queries.push(Prefix.masked(4, 32, 0x0a000001), Prefix.masked(6, 128, 0x20010db8, 0, 0, 1));
+    for (const q of queries) {
+      const one = pick(rand, tables);
+      for (const table of [undefined, one]) {
+        const actual = rib
+          .covered(q, table === undefined ? {} : { table: table.table })
+          .map((r) => `${routeKey(r.table.key, r.prefix, r.pathId)} ${r.state} ${JSON.stringify(plain(r.attributes))}`)
+          .sort();
+        const wanted = all
+          .filter((r) => q.covers(r.prefix) && (table === undefined || r.tableKey === table.table.key))
+          .map((r) => `${routeKey(r.tableKey, r.prefix, r.pathId)} ${r.state} ${r.form}`)
+          .sort();
+        expectEqual(step, `covered(${q.toString()})${table === undefined ? '' : ` of ${table.table.key}`}`, actual, wanted);
+        if (table !== undefined) expectEqual(step, `countCovered(${q.toString()})`, rib.countCovered(q, { table: table.table }), wanted.length);
+      }
+    }
     expectEqual(step, 'totals', [0, 1, 2].map((s) => rib.count(undefined, s as RovState)), [0, 1, 2].map((s) => all.filter((r) => r.state === s).length));
     expectEqual(step, 'stale total', rib.staleCount(), all.filter((r) => r.stale).length);
     expectEqual(step, 'interned sets = distinct attribute sets held', rib.attributeStore.size, new Set(all.map((r) => r.form)).size);
