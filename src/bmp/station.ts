@@ -181,7 +181,10 @@ export class BmpStation {
     socket.setKeepAlive(true, 60_000);
     this.logger.info({ router: session.router.id }, 'BMP: router connected');
     session.start();
-    socket.on('data', (chunk: Buffer) => session.push(chunk));
+    // A plain Uint8Array view: the framer's and decoders' subarray() calls on
+    // it make built-in typed-array views, where a Buffer's make a
+    // FastBuffer in JavaScript each (3-4% of a full-table ingest).
+    socket.on('data', (chunk: Buffer) => session.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)));
     socket.on('error', (err) => {
       socketError = err.message;
     });
