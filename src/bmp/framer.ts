@@ -27,7 +27,11 @@
  *   at end(). BMP has no resynchronisation marker, so after an error the
  *   framer stays failed (every later push()/end() throws the same error):
  *   the station closes that router's session.
+ *
+ * The framing itself is the shared LengthFramer (src/wire/length-framer.ts);
+ * this file holds what is BMP's: the common header checks.
  */
+import { LengthFramer } from '../wire/length-framer.js';
 import { ParseError } from '../wire/parse-error.js';
 import { BMP_COMMON_HEADER_LENGTH, BMP_VERSION_3, BMP_VERSION_4 } from './constants.js';
 
@@ -54,44 +58,16 @@ export const BMP_DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
 export const BMP_FRAMER_MIN_CAP = 8192 + 128;
 export const BMP_FRAMER_MAX_CAP = 64 * 1024 * 1024;
 
-export class BmpFramer {
+export class BmpFramer extends LengthFramer<BmpFrame, ParseError> {
   readonly maxMessageBytes: number;
-  private nextOffset: number;
-  /** The incomplete message: 6 bytes while its header is incomplete, then its full length. */
-  private partial: Uint8Array | undefined;
-  private partialStart = 0;
-  private filled = 0;
-  private failure: ParseError | undefined;
 
   constructor(options: BmpFramerOptions = {}) {
     const cap = options.maxMessageBytes ?? BMP_DEFAULT_MAX_MESSAGE_BYTES;
     if (!Number.isInteger(cap) || cap < BMP_FRAMER_MIN_CAP || cap > BMP_FRAMER_MAX_CAP) {
       throw new RangeError(`maxMessageBytes: ${cap} is not an integer from ${BMP_FRAMER_MIN_CAP} to ${BMP_FRAMER_MAX_CAP}`);
     }
-    const start = options.streamOffset ?? 0;
-    if (!Number.isSafeInteger(start) || start < 0) throw new RangeError(`streamOffset: ${start} is not a non-negative integer`);
+    super(BMP_COMMON_HEADER_LENGTH, cap, ParseError, { streamOffset: options.streamOffset });
     this.maxMessageBytes = cap;
-    this.nextOffset = start;
-  }
-
-  /** Bytes of an incomplete message held until more arrive. */
-  get bufferedBytes(): number {
-    return this.filled;
-  }
-
-  /** Bytes allocated for the incomplete message (<= maxMessageBytes). */
-  get retainedBytes(): number {
-    return this.partial?.length ?? 0;
-  }
-
-  /** Absolute offset of the next byte expected. */
-  get streamOffset(): number {
-    return this.nextOffset;
-  }
-
-  /** The error that stopped this framer, if any. */
-  get error(): ParseError | undefined {
-    return this.failure;
   }
 
   /**
@@ -101,107 +77,56 @@ export class BmpFramer {
    * them before closing the session).
    */
   push(chunk: Uint8Array, frames: BmpFrame[] = []): BmpFrame[] {
-    if (this.failure) throw this.failure;
-    const base = this.nextOffset;
-    try {
-      let pos = this.partial ? this.fillPartial(chunk, frames) : 0;
-      while (pos < chunk.length) {
-        const available = chunk.length - pos;
-        const length = this.checkHeader(chunk, pos, Math.min(available, BMP_COMMON_HEADER_LENGTH), base + pos);
-        if (length < 0 || length > available) break;
-        frames.push(frame(chunk.subarray(pos, pos + length), base + pos));
-        pos += length;
-      }
-      if (pos < chunk.length) this.startPartial(chunk.subarray(pos), base + pos);
-    } catch (e) {
-      if (e instanceof ParseError) this.failure = e;
-      throw e;
-    }
-    this.nextOffset = base + chunk.length;
-    return frames;
-  }
-
-  /** Declares the end of the stream: throws if it stopped inside a message. */
-  end(): void {
-    if (this.failure) throw this.failure;
-    if (!this.partial) return;
-    const headerDone = this.filled >= BMP_COMMON_HEADER_LENGTH;
-    this.failure = new ParseError({
-      kind: 'truncated',
-      field: headerDone ? 'bmp.message' : 'bmp.header',
-      offset: this.partialStart,
-      reason: 'the stream ended inside this message',
-      required: headerDone ? this.partial.length : BMP_COMMON_HEADER_LENGTH,
-      remaining: this.filled,
-    });
-    throw this.failure;
+    return this.pushInto(chunk, frames);
   }
 
   /**
-   * Checks the first `n` (1 to 6) header bytes of the message at `buf[at]`
-   * (stream offset `start`). Returns its length once all 6 are there, else -1.
+   * Checks the first `available` (1 to 6) header bytes of the message at
+   * `bytes[pos]` (stream offset `start`). Returns its length once all 6 are
+   * there, else -1.
    */
-  private checkHeader(buf: Uint8Array, at: number, n: number, start: number): number {
-    const version = buf[at]!;
-    if (version !== BMP_VERSION_3 && version !== BMP_VERSION_4) {
-      throw new ParseError({
-        kind: 'unsupported',
-        field: 'bmp.header.version',
-        offset: start,
-        reason: `version ${version} (only 3 and 4 are read; earlier versions cannot be framed)`,
-      });
-    }
-    if (n < BMP_COMMON_HEADER_LENGTH) return -1;
-    const length = ((buf[at + 1]! << 24) | (buf[at + 2]! << 16) | (buf[at + 3]! << 8) | buf[at + 4]!) >>> 0;
-    if (length < BMP_COMMON_HEADER_LENGTH || length > this.maxMessageBytes) {
-      throw new ParseError({
-        kind: 'malformed',
-        field: 'bmp.header.length',
-        offset: start + 1,
-        reason: `length ${length} outside ${BMP_COMMON_HEADER_LENGTH}..${this.maxMessageBytes}`,
-      });
-    }
+  protected override checkHeader(bytes: Uint8Array, pos: number, available: number, start: number): number {
+    const version = bytes[pos]!;
+    if (version !== BMP_VERSION_3 && version !== BMP_VERSION_4) throw versionError(version, start);
+    if (available < BMP_COMMON_HEADER_LENGTH) return -1;
+    const length = ((bytes[pos + 1]! << 24) | (bytes[pos + 2]! << 16) | (bytes[pos + 3]! << 8) | bytes[pos + 4]!) >>> 0;
+    if (length < BMP_COMMON_HEADER_LENGTH || length > this.maxMessageBytes) throw lengthError(length, this.maxMessageBytes, start);
     return length;
   }
 
-  private startPartial(rest: Uint8Array, start: number): void {
-    const length =
-      rest.length >= BMP_COMMON_HEADER_LENGTH ? this.checkHeader(rest, 0, BMP_COMMON_HEADER_LENGTH, start) : BMP_COMMON_HEADER_LENGTH;
-    this.partial = new Uint8Array(length);
-    this.partial.set(rest);
-    this.partialStart = start;
-    this.filled = rest.length;
+  protected override frame(bytes: Uint8Array, offset: number): BmpFrame {
+    return { bytes, offset, version: bytes[0]!, type: bytes[5]! };
   }
 
-  /** Feeds the incomplete message from the front of `chunk`; returns the bytes used. */
-  private fillPartial(chunk: Uint8Array, frames: BmpFrame[]): number {
-    let partial = this.partial!;
-    let pos = 0;
-    if (this.filled < BMP_COMMON_HEADER_LENGTH) {
-      pos = Math.min(BMP_COMMON_HEADER_LENGTH - this.filled, chunk.length);
-      partial.set(chunk.subarray(0, pos), this.filled);
-      this.filled += pos;
-      const length = this.checkHeader(partial, 0, this.filled, this.partialStart);
-      if (length < 0) return pos;
-      if (length > BMP_COMMON_HEADER_LENGTH) {
-        partial = new Uint8Array(length);
-        partial.set(this.partial!.subarray(0, BMP_COMMON_HEADER_LENGTH));
-        this.partial = partial;
-      }
-    }
-    const take = Math.min(partial.length - this.filled, chunk.length - pos);
-    partial.set(chunk.subarray(pos, pos + take), this.filled);
-    this.filled += take;
-    pos += take;
-    if (this.filled === partial.length) {
-      frames.push(frame(partial, this.partialStart));
-      this.partial = undefined;
-      this.filled = 0;
-    }
-    return pos;
+  protected override truncated(held: Uint8Array, filled: number, offset: number): ParseError {
+    const headerDone = filled >= BMP_COMMON_HEADER_LENGTH;
+    return new ParseError({
+      kind: 'truncated',
+      field: headerDone ? 'bmp.message' : 'bmp.header',
+      offset,
+      reason: 'the stream ended inside this message',
+      required: headerDone ? held.length : BMP_COMMON_HEADER_LENGTH,
+      remaining: filled,
+    });
   }
 }
 
-function frame(bytes: Uint8Array, offset: number): BmpFrame {
-  return { bytes, offset, version: bytes[0]!, type: bytes[5]! };
+// The errors are built out of line: checkHeader runs once per message and stays small.
+
+function versionError(version: number, start: number): ParseError {
+  return new ParseError({
+    kind: 'unsupported',
+    field: 'bmp.header.version',
+    offset: start,
+    reason: `version ${version} (only 3 and 4 are read; earlier versions cannot be framed)`,
+  });
+}
+
+function lengthError(length: number, cap: number, start: number): ParseError {
+  return new ParseError({
+    kind: 'malformed',
+    field: 'bmp.header.length',
+    offset: start + 1,
+    reason: `length ${length} outside ${BMP_COMMON_HEADER_LENGTH}..${cap}`,
+  });
 }
