@@ -41,12 +41,12 @@ async function tempFile(t: Test): Promise<string> {
 }
 
 /** A journal file with these records, written with the real framing. */
-async function writeJournal(path: string, records: readonly object[]): Promise<number[]> {
+async function writeJournal(path: string, records: readonly JournalValue[]): Promise<number[]> {
   const offsets: number[] = [];
   let offset = MAGIC.length;
   const frames = records.map((r) => {
     offsets.push(offset);
-    const f = encodeFrame(encodeRecord(r as never));
+    const f = encodeFrame(encodeRecord(r));
     offset += f.length;
     return f;
   });
