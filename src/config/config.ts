@@ -19,7 +19,9 @@ import { canonicalAddress } from '../net/address.js';
 import { type Asn, parseAsn } from '../net/asn.js';
 import { Prefix } from '../net/prefix.js';
 import { parseHostPort } from '../rtr/transport.js';
-import { DEFAULT_PREFIX_LIMIT, type ExpectedPrefix, type Vif, type VifType } from '../vif/vif.js';
+import type { DetectionSettings, PrefixLimits } from '../detect/settings.js';
+import type { ExpectedPrefix, Vif, VifType } from '../vif/vif.js';
+import { type Json, type KeyPath, buildDetection, buildPrefixLimits } from './detection-config.js';
 import { CONFIG_SCHEMA } from './schema.js';
 
 
@@ -60,6 +62,7 @@ export interface RovdConfig {
     readonly staleGraceSeconds: number;
   };
   readonly vifs: readonly Vif[];
+  readonly detection: DetectionSettings;
   readonly log: { readonly level: LogLevel };
 }
 
@@ -94,9 +97,7 @@ const ajv = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true });
 ajv.addKeyword({ keyword: 'expect', schemaType: 'string' });
 const checkSchema = ajv.compile(CONFIG_SCHEMA);
 
-type Json = Record<string, unknown>;
 /** A key path as the list of its steps. */
-type KeyPath = readonly (string | number)[];
 
 /** Reads and checks a config file. */
 export async function loadConfig(path: string): Promise<RovdConfig> {
@@ -208,7 +209,8 @@ function build(raw: Json, file: string, fail: (path: KeyPath, reason: string) =>
   }
   const allow = ((bmp.allow as string[] | undefined) ?? CONFIG_DEFAULTS.bmpAllow).map((p, i) => prefixAt(p, ['bmp', 'allow', i], fail));
 
-  const vifs = ((raw.vifs ?? []) as Json[]).map((v, i) => buildVif(v, ['vifs', i], fail));
+  const limits = buildPrefixLimits(raw);
+  const vifs = ((raw.vifs ?? []) as Json[]).map((v, i) => buildVif(v, ['vifs', i], limits, fail));
   const ids = new Map<string, number>();
   const peers = new Map<string, string>();
   vifs.forEach((vif, i) => {
@@ -240,11 +242,12 @@ function build(raw: Json, file: string, fail: (path: KeyPath, reason: string) =>
       staleGraceSeconds: (bmp.staleGraceSeconds as number | undefined) ?? CONFIG_DEFAULTS.bmpStaleGraceSeconds,
     }),
     vifs: Object.freeze(vifs),
+    detection: buildDetection(raw, new Set(ids.keys()), { prefixAt: (v, p) => prefixAt(v, p, fail), asnAt: (v, p) => asnAt(v, p, fail) }, fail),
     log: Object.freeze({ level: (log.level as LogLevel | undefined) ?? CONFIG_DEFAULTS.logLevel }),
   });
 }
 
-function buildVif(v: Json, where: KeyPath, fail: (path: KeyPath, reason: string) => never): Vif {
+function buildVif(v: Json, where: KeyPath, limits: PrefixLimits, fail: (path: KeyPath, reason: string) => never): Vif {
   const type = v.type as VifType;
   const router = addressAt(v.router, [...where, 'router'], fail);
   const peers = (v.peers as Json[]).map((p, j) =>
@@ -273,7 +276,9 @@ function buildVif(v: Json, where: KeyPath, fail: (path: KeyPath, reason: string)
     peers: Object.freeze(peers),
     addressFamilies: Object.freeze([...families]),
     expected: Object.freeze(expected),
-    prefixLimit: (v.prefixLimit as number | undefined) ?? DEFAULT_PREFIX_LIMIT[type],
+    awsPrefixes: Object.freeze(((v.awsPrefixes ?? []) as unknown[]).map((p, j) => prefixAt(p, [...where, 'awsPrefixes', j], fail))),
+    prefixLimit: (v.prefixLimit as number | undefined) ?? (type === 'public' ? limits.publicAdvertised : type === 'transit' ? limits.transitAdvertised : limits.privateAdvertised),
+    receivedLimit: (v.receivedLimit as number | undefined) ?? (type === 'transit' ? limits.transitReceived : undefined),
   });
 }
 

@@ -17,6 +17,16 @@ const address = { type: 'string', minLength: 1, expect: 'an IPv4 or IPv6 address
 const asn = { type: ['string', 'integer'], expect: 'an AS number (65000, AS65000 or 1.10)' } as const;
 const seconds = (min: number, max: number) => ({ type: 'integer', minimum: min, maximum: max, expect: `whole seconds from ${min} to ${max}` }) as const;
 const path = { type: 'string', minLength: 1, expect: 'a file path' } as const;
+const vifId = { type: 'string', pattern: '^dxvif-[a-z0-9]+$', expect: 'a Direct Connect VIF id such as dxvif-ffabc123' } as const;
+const routeLimit = { type: 'integer', minimum: 1, maximum: 10_000_000, expect: 'an integer from 1 to 10000000' } as const;
+const ratio = { type: 'number', exclusiveMinimum: 0, maximum: 1, expect: 'a ratio above 0, at most 1 (0.8 is 80%)' } as const;
+/** A detector's settings: on/off, severity, and its own extras. */
+const detector = (extra: Record<string, unknown> = {}) =>
+  ({
+    type: 'object',
+    additionalProperties: false,
+    properties: { enabled: { type: 'boolean' }, severity: { enum: ['critical', 'warning', 'info'] }, ...extra },
+  }) as const;
 
 export const CONFIG_SCHEMA = {
   type: 'object',
@@ -74,7 +84,7 @@ export const CONFIG_SCHEMA = {
         additionalProperties: false,
         required: ['id', 'type', 'router', 'peers'],
         properties: {
-          id: { type: 'string', pattern: '^dxvif-[a-z0-9]+$', expect: 'a Direct Connect VIF id such as dxvif-ffabc123' },
+          id: vifId,
           name: { type: 'string' },
           type: { enum: ['private', 'public', 'transit'] },
           region: { type: 'string', pattern: '^[a-z]{2}(-[a-z]+)+-\\d+$', expect: 'an AWS region such as us-east-1' },
@@ -104,7 +114,59 @@ export const CONFIG_SCHEMA = {
               },
             },
           },
-          prefixLimit: { type: 'integer', minimum: 1, maximum: 10_000_000, expect: 'an integer from 1 to 10000000' },
+          prefixLimit: routeLimit,
+          receivedLimit: routeLimit,
+          awsPrefixes: { type: 'array', items: prefix },
+        },
+      },
+    },
+    aws: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        asns: { type: 'array', minItems: 1, items: asn },
+        prefixLimits: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { private: routeLimit, transit: routeLimit, public: routeLimit, transitReceived: routeLimit },
+        },
+      },
+    },
+    detection: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        rpkiInvalid: detector(),
+        vrpRemoved: detector(),
+        originHijack: detector(),
+        subprefixHijack: detector(),
+        ownPrefixMissing: detector({ graceSeconds: seconds(0, 86400) }),
+        unexpectedPrefix: detector(),
+        prefixLimit: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { enabled: { type: 'boolean' }, warningRatio: ratio, criticalRatio: ratio },
+        },
+        sessionDown: detector(),
+        bmpSessionDown: detector(),
+        rpkiStale: detector({ whileStale: { enum: ['hold', 'mark', 'alert'] } }),
+        aspaInvalid: detector(),
+        ribs: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: ['adj-rib-in-pre', 'adj-rib-in-post', 'adj-rib-out-pre', 'adj-rib-out-post', 'loc-rib'] } },
+        unmapped: { type: 'boolean' },
+      },
+    },
+    ownPrefixes: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['prefix', 'origins'],
+        properties: {
+          prefix,
+          origins: { type: 'array', minItems: 1, items: asn },
+          maxLength: { type: 'integer', minimum: 0, maximum: 128, expect: 'a prefix length' },
+          group: { type: 'string', minLength: 1 },
+          visibleOn: { type: 'array', uniqueItems: true, items: vifId },
         },
       },
     },

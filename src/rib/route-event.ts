@@ -11,7 +11,7 @@
  */
 import type { PathAttributes } from '../bgp/attributes.js';
 import type { Asn } from '../net/asn.js';
-import { type Afi, Prefix } from '../net/prefix.js';
+import { type Afi, Prefix, wordMask } from '../net/prefix.js';
 import type { RovState } from '../rov/validity.js';
 import type { AttributeStore } from './attribute-store.js';
 import type { PeerTable } from './peer-table.js';
@@ -66,6 +66,18 @@ export class RouteEvent {
 
   get prefix(): Prefix {
     return (this.prefixMemo ??= Prefix.fromWords(this.afi, this.length, this.w0, this.w1, this.w2, this.w3));
+  }
+
+  /** True if `p` covers the route's prefix (equal counts), without making the Prefix object. */
+  coveredBy(p: Prefix): boolean {
+    if (p.afi !== this.afi || this.length < p.length) return false;
+    const l = p.length;
+    return (
+      ((this.w0 ^ p.w0) & wordMask(l, 0)) === 0 &&
+      ((this.w1 ^ p.w1) & wordMask(l, 1)) === 0 &&
+      ((this.w2 ^ p.w2) & wordMask(l, 2)) === 0 &&
+      ((this.w3 ^ p.w3) & wordMask(l, 3)) === 0
+    );
   }
 
   /** The attributes before the change (undefined for an announce). Read inside the listener. */

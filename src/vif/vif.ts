@@ -18,9 +18,6 @@ import type { Prefix } from '../net/prefix.js';
 export const VIF_TYPES = ['private', 'public', 'transit'] as const;
 export type VifType = (typeof VIF_TYPES)[number];
 
-/** Direct Connect's per-session route quota by VIF type, the default limit. */
-export const DEFAULT_PREFIX_LIMIT: Readonly<Record<VifType, number>> = Object.freeze({ private: 100, transit: 100, public: 1000 });
-
 export interface VifPeer {
   /** The BGP neighbour address as the router (and BMP's per-peer header) knows it. */
   readonly address: string;
@@ -46,5 +43,14 @@ export interface Vif {
   readonly peers: readonly VifPeer[];
   readonly addressFamilies: readonly ('ipv4' | 'ipv6')[];
   readonly expected: readonly ExpectedPrefix[];
+  /**
+   * What Amazon may announce on a private or transit VIF: the VPC CIDRs
+   * behind the gateway, or the ranges the transit gateway's Direct Connect
+   * gateway advertises. Empty: not checked.
+   */
+  readonly awsPrefixes: readonly Prefix[];
+  /** Routes the customer may advertise per BGP session (Direct Connect's quota; past it AWS idles the session). */
   readonly prefixLimit: number;
+  /** Routes AWS advertises per session that the customer side accepts (200 per transit gateway on a transit VIF); undefined: no limit. */
+  readonly receivedLimit: number | undefined;
 }

@@ -1,0 +1,150 @@
+/**
+ * Detection as the daemon runs it: every detector, fed from the RIB's
+ * route events, the BMP station's session events, the Validator's changes
+ * and the RPKI feed's staleness, writing conditions to one sink (the alert
+ * engine). Detectors decide only "does this hold now"; time (hold-down,
+ * grouping, resolve) is the engine's.
+ *
+ * Route events arrive synchronously from the RIB at ingest rate (a full
+ * table is 1.2M of them), so each detector first decides from numbers
+ * (state, RIB kind, whether it holds anything for the route) and builds
+ * strings and evidence only for the few routes that matter.
+ */
+import type { ConditionSink } from '../alerts/alert.js';
+import type { BmpEvent } from '../bmp/events.js';
+import { type Logger, NOOP_LOGGER } from '../log/logger.js';
+import type { Rib } from '../rib/rib.js';
+import type { RouteEvent } from '../rib/route-event.js';
+import type { SnapshotChange, Validator } from '../rov/validator.js';
+import type { VifMap } from '../vif/vif-map.js';
+import { OwnPrefixDetector } from './own-prefix-detector.js';
+import { PrefixLimitDetector, type PrefixLimitUsage } from './prefix-limit-detector.js';
+import { RouteContexts } from './route-context.js';
+import { RpkiDetector } from './rpki-detector.js';
+import { SessionDetector } from './session-detector.js';
+import type { DetectionSettings } from './settings.js';
+import { StaleGate } from './stale-gate.js';
+import { VifPolicyDetector } from './vif-policy-detector.js';
+
+export interface DetectionOptions {
+  readonly settings: DetectionSettings;
+  readonly vifs: VifMap;
+  readonly rib: Rib;
+  readonly validator: Validator;
+  /** The alert engine. */
+  readonly sink: ConditionSink;
+  readonly now?: () => number;
+  readonly logger?: Logger;
+  /** How often prefix limits and own-prefix visibility are checked; default 5 s. */
+  readonly tickMs?: number;
+}
+
+export interface DetectionCounts {
+  readonly invalidRoutes: number;
+  readonly vrpRemovedRoutes: number;
+  readonly aspaInvalidRoutes: number;
+  readonly hijacks: number;
+  readonly missingOwnPrefixes: number;
+  readonly unexpectedPrefixes: number;
+  readonly heldWhileStale: number;
+}
+
+export class Detection {
+  readonly contexts: RouteContexts;
+  private readonly rib: Rib;
+  private readonly now: () => number;
+  private readonly log: Logger;
+  private readonly tickMs: number;
+  private readonly gate: StaleGate;
+  private readonly rpki: RpkiDetector;
+  private readonly own: OwnPrefixDetector;
+  private readonly policy: VifPolicyDetector;
+  private readonly limits: PrefixLimitDetector;
+  private readonly sessions: SessionDetector;
+  private timer: NodeJS.Timeout | undefined;
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(options: DetectionOptions) {
+    const { settings, vifs, rib, validator, sink } = options;
+    this.rib = rib;
+    this.now = options.now ?? Date.now;
+    this.log = options.logger ?? NOOP_LOGGER;
+    this.tickMs = options.tickMs ?? 5000;
+    this.contexts = new RouteContexts(vifs);
+    this.gate = new StaleGate(settings, sink);
+    this.rpki = new RpkiDetector({ settings, sink: this.gate, snapshot: () => validator.snapshot });
+    this.own = new OwnPrefixDetector({ settings, sink, rib, vifs, contexts: this.contexts });
+    this.policy = new VifPolicyDetector(settings, sink);
+    this.limits = new PrefixLimitDetector(settings, sink, rib, vifs.vifs);
+    this.sessions = new SessionDetector(settings, sink, vifs);
+  }
+
+  /** Subscribes to the RIB and starts the periodic checks. */
+  start(): void {
+    this.unsubscribe = this.rib.on((ev) => this.onRoute(ev));
+    this.timer = setInterval(() => this.tick(), this.tickMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+  }
+
+  onRoute(ev: RouteEvent): void {
+    const at = this.now();
+    const ctx = this.contexts.of(ev.table);
+    this.rpki.onRoute(ev, ctx, at);
+    this.own.onRoute(ev, ctx, at);
+    this.policy.onRoute(ev, ctx, at);
+  }
+
+  onBmp(event: BmpEvent): void {
+    this.sessions.onBmp(event, this.now());
+  }
+
+  /** Call before the RIB revalidates for `change`, and afterRevalidate() when it is done. */
+  beforeRevalidate(change: SnapshotChange): void {
+    this.rpki.beforeRevalidate(change.previous);
+  }
+
+  afterRevalidate(): void {
+    this.rpki.afterRevalidate();
+  }
+
+  setRpkiStale(stale: boolean): void {
+    this.gate.setStale(stale, this.now());
+
+  }
+
+  /** The periodic checks: prefix limits and own-prefix visibility. */
+  tick(): void {
+    const at = this.now();
+    try {
+      this.limits.check(at);
+      this.own.checkVisibility(at);
+    } catch (err) {
+      this.log.error({ err }, 'detect: periodic check failed');
+    }
+  }
+
+  get prefixLimitUsage(): readonly PrefixLimitUsage[] {
+    return this.limits.usage;
+  }
+
+  counts(): DetectionCounts {
+    const r = this.rpki.counts;
+    const o = this.own.counts;
+    return {
+      invalidRoutes: r.invalid,
+      vrpRemovedRoutes: r.removed,
+      aspaInvalidRoutes: r.aspa,
+      hijacks: o.hijacks,
+      missingOwnPrefixes: o.missing,
+      unexpectedPrefixes: this.policy.count,
+      heldWhileStale: this.gate.heldCount,
+    };
+  }
+}
