@@ -46,8 +46,9 @@ import {
   isAlertType,
   isSeverity,
 } from './alert.js';
+import { buildAlert, withContent, withState } from './alert-build.js';
 import { groupSummary } from './alert-text.js';
-import { AlertGroup, DEFAULT_GROUP_BY, type GroupData, type GroupTiming, type NotificationDraft, groupOf } from './grouping.js';
+import { AlertGroup, DEFAULT_GROUP_BY, type GroupData, GroupKeys, type GroupTiming, type NotificationDraft } from './grouping.js';
 import type { Notification, NotificationStatus } from './notification.js';
 import { Router, type RouteRuleInput } from './routing.js';
 import { type Silence, type SilenceInput, SilenceSet, silenceState } from './silences.js';
@@ -184,6 +185,10 @@ export class AlertEngineError extends Error {
   override readonly name = 'AlertEngineError';
 }
 
+/** What the wheel holds: an alert's deadline, a group's evaluation, a silence's end, the retention sweep. */
+type WheelKey = Entry | AlertGroup | Silence | typeof SWEEP;
+const SWEEP = Symbol('sweep');
+
 interface Entry {
   alert: Alert;
   groupLabels: AlertLabels;
@@ -203,12 +208,12 @@ export class AlertEngine implements ConditionSink {
   private readonly fireMs: number;
   private readonly resolveMs: number;
   private readonly byType: Partial<Record<AlertType, { fireMs: number; resolveMs: number }>> = {};
-  private readonly groupBy: readonly string[];
+  private readonly groupKeys: GroupKeys;
   private readonly timing: GroupTiming;
   private readonly retentionMs: number;
   private readonly maxResolved: number;
   private readonly router: Router;
-  private readonly wheel: TimerWheel;
+  private readonly wheel: TimerWheel<WheelKey>;
 
   private readonly entries = new Map<string, Entry>();
   private readonly byId = new Map<string, string>();
@@ -242,7 +247,7 @@ export class AlertEngine implements ConditionSink {
     if (!Array.isArray(groupBy) || groupBy.some((n) => typeof n !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(n))) {
       throw new AlertEngineError('alert engine: grouping.groupBy must be a list of label names');
     }
-    this.groupBy = Object.freeze([...new Set(groupBy)]);
+    this.groupKeys = new GroupKeys(Object.freeze([...new Set(groupBy)]));
     const max = g.maxAlertsPerNotification ?? ENGINE_DEFAULTS.maxAlertsPerNotification;
     if (!Number.isInteger(max) || max < 1) throw new AlertEngineError('alert engine: grouping.maxAlertsPerNotification must be an integer >= 1');
     this.timing = Object.freeze({
@@ -277,22 +282,19 @@ export class AlertEngine implements ConditionSink {
       return;
     }
     const old = e.alert;
-    const updated = freeze({
-      ...old,
-      ...conditionPart(condition),
+    const back = old.status === 'resolving' && t >= (e.clearedAt as number);
+    e.alert = withContent(old, condition, {
       lastRaisedAt: Math.max(old.lastRaisedAt, t),
       raises: old.raises + 1,
+      status: back ? 'firing' : old.status,
     });
-    if (old.status === 'resolving' && t >= (e.clearedAt as number)) {
+    if (back) {
       // Back inside the resolve hold-down: the outside never saw it go; nothing to tell.
-      e.alert = freeze({ ...updated, status: 'firing' });
       e.due = undefined;
       e.clearedAt = undefined;
       this.transition(e.alert, 'resolving', t);
-    } else {
-      e.alert = updated;
     }
-    if (old.severity !== updated.severity && e.alert.status !== 'pending') this.changed(e.alert);
+    if (old.severity !== e.alert.severity && e.alert.status !== 'pending') this.changed(e.alert);
   }
 
   clear(fingerprint: string, at?: number): void {
@@ -314,7 +316,7 @@ export class AlertEngine implements ConditionSink {
         this.resolvedOrder.set(fingerprint, e.resolvedAt);
       }
     } else if (a.status === 'firing') {
-      e.alert = freeze({ ...a, status: 'resolving' });
+      e.alert = withState(a, { status: 'resolving' });
       e.clearedAt = t;
       this.transition(e.alert, 'firing', t);
       this.setDue(e, t + this.holdDown(a.type).resolveMs);
@@ -407,7 +409,7 @@ export class AlertEngine implements ConditionSink {
     const now = this.now();
     const s = this.silenceSet.add(input, this.newId(), now);
     // Its end may reveal alerts: look at the groups then.
-    this.wheel.schedule(`s${s.id}`, s.endsAt);
+    this.wheel.schedule(s, s.endsAt);
     this.scheduleSweep(s.endsAt + this.retentionMs);
     return s;
   }
@@ -441,7 +443,7 @@ export class AlertEngine implements ConditionSink {
     const e = this.entry(idOrFingerprint);
     if (e === undefined || (e.alert.status !== 'firing' && e.alert.status !== 'resolving')) return undefined;
     const acknowledged = comment === undefined ? { at: this.now(), by } : { at: this.now(), by, comment };
-    e.alert = freeze({ ...e.alert, acknowledged: Object.freeze(acknowledged) });
+    e.alert = withState(e.alert, { acknowledged: Object.freeze(acknowledged) });
     const g = this.openGroups.get(e.alert.groupKey);
     if (g !== undefined) g.acknowledged = true;
     return e.alert;
@@ -485,7 +487,7 @@ export class AlertEngine implements ConditionSink {
     const now = this.now();
     for (const s of snapshot.silences) {
       this.silenceSet.put(Object.freeze({ ...s, matchers: Object.freeze([...s.matchers]) }));
-      if (silenceState(s, now) !== 'expired') this.wheel.schedule(`s${s.id}`, s.endsAt);
+      if (silenceState(s, now) !== 'expired') this.wheel.schedule(s, s.endsAt);
     }
     for (const c of [...snapshot.closedGroups].sort((a, b) => a.closedAt - b.closedAt)) {
       this.closedGroups.set(c.key, { sequence: c.sequence, closedAt: c.closedAt });
@@ -496,8 +498,8 @@ export class AlertEngine implements ConditionSink {
       const a = r.alert;
       checkCondition(a);
       const e: Entry = {
-        alert: freeze({ ...a }),
-        groupLabels: groupOf(a.type, a.labels, this.groupBy).labels,
+        alert: withState(a, {}),
+        groupLabels: this.groupKeys.of(a.type, a.labels).labels,
         due: undefined,
         clearedAt: r.clearedAt,
         resolvedAt: r.resolvedAt,
@@ -532,9 +534,8 @@ export class AlertEngine implements ConditionSink {
   // --- lifecycle ---------------------------------------------------------------------
 
   private startEpisode(c: Condition, t: number, old: Entry | undefined): void {
-    const group = groupOf(c.type, c.labels, this.groupBy);
-    const alert: Alert = freeze({
-      ...conditionPart(c),
+    const group = this.groupKeys.of(c.type, c.labels);
+    const alert = buildAlert(c, {
       id: alertIdOf(c.fingerprint),
       status: 'pending',
       raisedAt: t,
@@ -543,6 +544,7 @@ export class AlertEngine implements ConditionSink {
       lastRaisedAt: t,
       raises: 1,
       groupKey: group.key,
+      acknowledged: undefined,
     });
     const e: Entry = {
       alert,
@@ -564,36 +566,28 @@ export class AlertEngine implements ConditionSink {
   private setDue(e: Entry, at: number): void {
     e.due = at;
     if (at <= this.now()) this.advance(e);
-    else this.wheel.schedule(`a${e.alert.fingerprint}`, at);
+    else this.wheel.schedule(e, at);
   }
 
   /** A deadline always served by the wheel (restore: nothing happens inside restore()). */
   private setDueLater(e: Entry, at: number): void {
     e.due = at;
-    this.wheel.schedule(`a${e.alert.fingerprint}`, at);
+    this.wheel.schedule(e, at);
   }
 
-  private due(key: string): void {
-    const rest = key.slice(1);
-    switch (key[0]) {
-      case 'a': {
-        const e = this.entries.get(rest);
-        if (e !== undefined && e.due !== undefined && e.due <= this.now()) this.advance(e);
-        return;
+  private due(key: WheelKey): void {
+    if (key === SWEEP) {
+      this.sweep();
+    } else if (key instanceof AlertGroup) {
+      // A closed group's stale key finds the group gone (or replaced by a new one).
+      if (this.openGroups.get(key.key) === key && key.evaluateAt !== undefined && key.evaluateAt <= this.now()) {
+        key.evaluateAt = undefined;
+        this.evaluate(key);
       }
-      case 'g': {
-        const g = this.openGroups.get(rest);
-        if (g !== undefined && g.evaluateAt !== undefined && g.evaluateAt <= this.now()) {
-          g.evaluateAt = undefined;
-          this.evaluate(g);
-        }
-        return;
-      }
-      case 's':
-        this.touchGroups();
-        return;
-      default:
-        this.sweep();
+    } else if ('matchers' in key) {
+      this.touchGroups();
+    } else if (this.entries.get(key.alert.fingerprint) === key && key.due !== undefined && key.due <= this.now()) {
+      this.advance(key);
     }
   }
 
@@ -603,13 +597,13 @@ export class AlertEngine implements ConditionSink {
     const at = e.due as number;
     e.due = undefined;
     if (a.status === 'pending') {
-      const { acknowledged: _dropped, ...rest } = a;
-      e.alert = freeze({ ...rest, status: 'firing', startsAt: at, endsAt: undefined });
+      // A new episode: an acknowledgement of the last one does not carry over.
+      e.alert = withState(a, { status: 'firing', startsAt: at, endsAt: undefined, acknowledged: undefined });
       e.previous = e.previousResolvedAt = undefined;
       this.transition(e.alert, 'pending', at);
       this.joinGroup(e);
     } else if (a.status === 'resolving') {
-      e.alert = freeze({ ...a, status: 'resolved', endsAt: e.clearedAt });
+      e.alert = withState(a, { status: 'resolved', endsAt: e.clearedAt });
       e.clearedAt = undefined;
       const now = this.now();
       e.resolvedAt = now;
@@ -648,7 +642,7 @@ export class AlertEngine implements ConditionSink {
   private requestEvaluation(g: AlertGroup, at: number): void {
     if (g.evaluateAt !== undefined && g.evaluateAt <= at) return;
     g.evaluateAt = at;
-    this.wheel.schedule(`g${g.key}`, at);
+    this.wheel.schedule(g, at);
   }
 
   private evaluate(g: AlertGroup): void {
@@ -709,7 +703,7 @@ export class AlertEngine implements ConditionSink {
   private scheduleSweep(at: number): void {
     if (this.sweepAt !== undefined && this.sweepAt <= at) return;
     this.sweepAt = at;
-    this.wheel.schedule('r', at);
+    this.wheel.schedule(SWEEP, at);
   }
 
   private sweep(): void {
@@ -788,26 +782,6 @@ function checkCondition(c: Condition): void {
   }
   if (!isAlertType(c.type)) throw new AlertEngineError(`alert engine: unknown alert type ${JSON.stringify(c.type)}`);
   if (!isSeverity(c.severity)) throw new AlertEngineError(`alert engine: unknown severity ${JSON.stringify(c.severity)}`);
-}
-
-/** The Condition fields of a condition, and nothing else the caller's object may carry. */
-function conditionPart(c: Condition): Condition {
-  const out: { -readonly [K in keyof Condition]: Condition[K] } = {
-    fingerprint: c.fingerprint,
-    type: c.type,
-    severity: c.severity,
-    labels: c.labels,
-    summary: c.summary,
-    description: c.description,
-    context: c.context,
-    evidence: c.evidence,
-  };
-  if (c.asPath !== undefined) out.asPath = c.asPath;
-  return out;
-}
-
-function freeze(a: Alert): Alert {
-  return Object.freeze(a);
 }
 
 function vifOf(a: Alert): string | undefined {

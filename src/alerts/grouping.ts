@@ -54,6 +54,59 @@ export function groupOf(type: AlertType, labels: AlertLabels, groupBy: readonly 
   return { key: h.digest('hex').slice(0, 16), labels: Object.freeze(out) };
 }
 
+const byStart = (a: Alert, b: Alert): number => (b.startsAt ?? 0) - (a.startsAt ?? 0) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+const byEnd = (a: Alert, b: Alert): number => (b.endsAt ?? 0) - (a.endsAt ?? 0) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/**
+ * The first k of `items` in `order`, sorted. O(n) comparisons when k is
+ * small against n (each item is compared with the current k-th first), so
+ * listing 20 of 10,000 does not sort 10,000.
+ */
+export function topK<T>(items: readonly T[], k: number, order: (a: T, b: T) => number): T[] {
+  const out: T[] = [];
+  if (k <= 0) return out;
+  for (const item of items) {
+    if (out.length === k && order(item, out[k - 1]) >= 0) continue;
+    let i = out.length === k ? k - 1 : out.length;
+    while (i > 0 && order(item, out[i - 1]) < 0) {
+      out[i] = out[i - 1];
+      i--;
+    }
+    out[i] = item;
+  }
+  return out;
+}
+
+/**
+ * groupOf() with a memo: the sha256 is a few µs and a flood asks for the
+ * same few groups 10,000 times. The memo is keyed by the label values
+ * (a cheap string) and emptied when it reaches `limit`, so it stays bounded.
+ */
+export class GroupKeys {
+  private readonly memo = new Map<string, { key: string; labels: AlertLabels }>();
+
+  constructor(
+    readonly groupBy: readonly string[],
+    private readonly limit = 4096,
+  ) {}
+
+  of(type: AlertType, labels: AlertLabels): { key: string; labels: AlertLabels } {
+    let raw: string = type;
+    // Length-prefixed, so no two label sets give one string.
+    for (const name of this.groupBy) {
+      const v = labels[name];
+      raw += v === undefined ? '|-' : `|${v.length}:${v}`;
+    }
+    let g = this.memo.get(raw);
+    if (g === undefined) {
+      if (this.memo.size >= this.limit) this.memo.clear();
+      g = groupOf(type, labels, this.groupBy);
+      this.memo.set(raw, g);
+    }
+    return g;
+  }
+}
+
 /** -1 when a is more severe than b. */
 export function compareSeverity(a: Severity, b: Severity): number {
   return SEVERITIES.indexOf(a) - SEVERITIES.indexOf(b);
@@ -224,11 +277,10 @@ export class AlertGroup {
   }
 
   private draft(status: NotificationStatus, firing: Alert[], resolved: Alert[], t: GroupTiming): NotificationDraft {
-    // Newest first: the most recent firing (startsAt), then the most recently resolved (endsAt); id breaks ties.
-    firing.sort((a, b) => (b.startsAt ?? 0) - (a.startsAt ?? 0) || (a.id < b.id ? -1 : 1));
-    resolved.sort((a, b) => (b.endsAt ?? 0) - (a.endsAt ?? 0) || (a.id < b.id ? -1 : 1));
+    // Newest first: the most recent firing (startsAt), then the most recently resolved (endsAt).
     const max = t.maxAlertsPerNotification;
-    const listed = firing.length >= max ? firing.slice(0, max) : firing.concat(resolved.slice(0, max - firing.length));
+    const listed = topK(firing, max, byStart);
+    if (listed.length < max) listed.push(...topK(resolved, max - listed.length, byEnd));
     let severity: Severity | undefined;
     for (const a of firing) if (severity === undefined || compareSeverity(a.severity, severity) < 0) severity = a.severity;
     if (severity === undefined) {

@@ -12,7 +12,8 @@
  * Cancellation is lazy: a key stays in its slot and, when the slot comes,
  * the owner checks whether the key is still due (its state holds the real
  * deadline). A key is held once per slot, so a flapping key costs one
- * entry per slot, not one per flap.
+ * entry per slot, not one per flap. Keys are the owner's state objects
+ * themselves (identity hashing: no key strings built per deadline).
  */
 import { type Logger, NOOP_LOGGER } from '../log/logger.js';
 
@@ -32,8 +33,8 @@ export const NODE_SCHEDULER: Scheduler = Object.freeze({
   },
 });
 
-export class TimerWheel {
-  private readonly slots = new Map<number, Set<string>>();
+export class TimerWheel<K> {
+  private readonly slots = new Map<number, Set<K>>();
   private readonly heap: number[] = [];
   private armedSlot: number | undefined;
   private handle: unknown;
@@ -44,12 +45,12 @@ export class TimerWheel {
     private readonly now: () => number,
     private readonly scheduler: Scheduler,
     /** Called for each key whose slot came; it decides whether the key is still due. */
-    private readonly onDue: (key: string) => void,
+    private readonly onDue: (key: K) => void,
     private readonly log: Logger = NOOP_LOGGER,
   ) {}
 
   /** Calls onDue(key) at or after `at` (ms since the epoch), within one tick. */
-  schedule(key: string, at: number): void {
+  schedule(key: K, at: number): void {
     if (this.closed) return;
     const slot = Math.ceil(at / this.tickMs);
     let keys = this.slots.get(slot);
@@ -102,7 +103,7 @@ export class TimerWheel {
         try {
           this.onDue(key);
         } catch (err) {
-          this.log.error({ err, key }, 'alert timer callback failed');
+          this.log.error({ err }, 'alert timer callback failed');
         }
       }
     }
