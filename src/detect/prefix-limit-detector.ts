@@ -92,9 +92,10 @@ export class PrefixLimitDetector {
   private judge(u: PrefixLimitUsage, vif: Vif, table: PeerTable, atMs: number, seen: Set<string>): void {
     const s = this.settings.prefixLimit;
     const k = `${u.vif} ${u.peer} ${u.afi} ${u.direction}`;
-    seen.add(k);
     const severity = u.ratio >= s.criticalRatio ? 'critical' : u.ratio >= s.warningRatio ? 'warning' : undefined;
+    // Not marked seen when below the ratios: the sweep in check() clears it.
     if (severity === undefined) return;
+    seen.add(k);
     const pct = Math.round(u.ratio * 1000) / 10;
     const c = condition('prefix-limit', severity, { vif: u.vif, peer: u.peer, afi: u.afi, direction: u.direction, vif_type: vif.type, router: vif.router, ...(vif.region === undefined ? {} : { region: vif.region }) }, undefined, {
       summary: `${u.vif}: ${u.routes} of ${u.limit} ${u.afi} routes ${u.direction === 'advertised' ? 'advertised to' : 'received from'} ${u.peer} (${pct}%)`,
