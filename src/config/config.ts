@@ -21,6 +21,7 @@ import { Prefix } from '../net/prefix.js';
 import { parseHostPort } from '../rtr/transport.js';
 import type { DetectionSettings, PrefixLimits } from '../detect/settings.js';
 import type { ExpectedPrefix, Vif, VifType } from '../vif/vif.js';
+import { type AlertsSettings, buildAlerts } from './alerts-config.js';
 import { type Json, type KeyPath, buildDetection, buildPrefixLimits } from './detection-config.js';
 import { CONFIG_SCHEMA } from './schema.js';
 
@@ -63,6 +64,9 @@ export interface RovdConfig {
   };
   readonly vifs: readonly Vif[];
   readonly detection: DetectionSettings;
+  readonly alerts: AlertsSettings;
+  /** Where durable state lives (the notification outbox); undefined: memory only, nothing survives a restart. */
+  readonly store: { readonly dir: string | undefined };
   readonly log: { readonly level: LogLevel };
 }
 
@@ -158,6 +162,8 @@ rpki:
   files: [config/sample/vrps.json]
 bmp:
   listen: ${CONFIG_DEFAULTS.bmpListen}
+store:
+  dir: var
 `;
 
 function build(raw: Json, file: string, fail: (path: KeyPath, reason: string) => never): RovdConfig {
@@ -243,6 +249,8 @@ function build(raw: Json, file: string, fail: (path: KeyPath, reason: string) =>
     }),
     vifs: Object.freeze(vifs),
     detection: buildDetection(raw, new Set(ids.keys()), { prefixAt: (v, p) => prefixAt(v, p, fail), asnAt: (v, p) => asnAt(v, p, fail) }, fail),
+    alerts: buildAlerts(raw, file, fail),
+    store: Object.freeze({ dir: (raw.store as Json | undefined)?.dir === undefined ? undefined : resolve(base, (raw.store as Json).dir as string) }),
     log: Object.freeze({ level: (log.level as LogLevel | undefined) ?? CONFIG_DEFAULTS.logLevel }),
   });
 }

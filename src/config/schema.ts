@@ -17,6 +17,7 @@ const address = { type: 'string', minLength: 1, expect: 'an IPv4 or IPv6 address
 const asn = { type: ['string', 'integer'], expect: 'an AS number (65000, AS65000 or 1.10)' } as const;
 const seconds = (min: number, max: number) => ({ type: 'integer', minimum: min, maximum: max, expect: `whole seconds from ${min} to ${max}` }) as const;
 const path = { type: 'string', minLength: 1, expect: 'a file path' } as const;
+const envName = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', expect: 'the name of an environment variable' } as const;
 const vifId = { type: 'string', pattern: '^dxvif-[a-z0-9]+$', expect: 'a Direct Connect VIF id such as dxvif-ffabc123' } as const;
 const routeLimit = { type: 'integer', minimum: 1, maximum: 10_000_000, expect: 'an integer from 1 to 10000000' } as const;
 const ratio = { type: 'number', exclusiveMinimum: 0, maximum: 1, expect: 'a ratio above 0, at most 1 (0.8 is 80%)' } as const;
@@ -154,6 +155,105 @@ export const CONFIG_SCHEMA = {
         ribs: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: ['adj-rib-in-pre', 'adj-rib-in-post', 'adj-rib-out-pre', 'adj-rib-out-post', 'loc-rib'] } },
         unmapped: { type: 'boolean' },
       },
+    },
+    alerts: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        holdDown: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            fireSeconds: seconds(0, 86400),
+            resolveSeconds: seconds(0, 86400),
+            byType: {
+              type: 'object',
+              additionalProperties: {
+                type: 'object',
+                additionalProperties: false,
+                properties: { fireSeconds: seconds(0, 86400), resolveSeconds: seconds(0, 86400) },
+              },
+            },
+          },
+        },
+        grouping: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            by: { type: 'array', uniqueItems: true, items: { type: 'string', pattern: '^[a-zA-Z_][a-zA-Z0-9_]*$', expect: 'a label name' } },
+            waitSeconds: seconds(0, 3600),
+            intervalSeconds: seconds(1, 86400),
+            repeatSeconds: seconds(0, 7 * 86400),
+            maxAlerts: { type: 'integer', minimum: 1, maximum: 1000, expect: 'an integer from 1 to 1000' },
+          },
+        },
+        retention: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            resolvedHours: { type: 'integer', minimum: 0, maximum: 24 * 365, expect: 'whole hours' },
+            maxResolved: { type: 'integer', minimum: 0, maximum: 10_000_000 },
+          },
+        },
+        routes: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['sinks'],
+            properties: {
+              name: { type: 'string' },
+              match: { type: 'string', expect: 'label matchers such as {severity="critical", vif=~"dxvif-.*"}' },
+              sinks: { type: 'array', items: { type: 'string' } },
+              continue: { type: 'boolean' },
+            },
+          },
+        },
+        defaultSinks: { type: 'array', items: { type: 'string' } },
+        sinks: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['name', 'type'],
+            properties: {
+              name: { type: 'string', pattern: '^[A-Za-z0-9_.-]+$', expect: 'a name of letters, digits, _ . -' },
+              type: { enum: ['webhook', 'slack', 'pagerduty', 'alertmanager'] },
+              timeoutSeconds: seconds(1, 300),
+              concurrency: { type: 'integer', minimum: 1, maximum: 64, expect: 'an integer from 1 to 64' },
+              url: { type: 'string' },
+              urlFile: path,
+              urlEnv: envName,
+              secret: { type: 'string', minLength: 16, expect: 'a secret of at least 16 characters' },
+              secretFile: path,
+              secretEnv: envName,
+              routingKey: { type: 'string', minLength: 1 },
+              routingKeyFile: path,
+              routingKeyEnv: envName,
+              headers: { type: 'object', additionalProperties: { type: 'string' } },
+              maxAlerts: { type: 'integer', minimum: 1, maximum: 1000, expect: 'an integer from 1 to 1000' },
+              source: { type: 'string' },
+              clientUrl: { type: 'string' },
+              externalUrl: { type: 'string' },
+              resendValiditySeconds: seconds(60, 7 * 86400),
+            },
+          },
+        },
+        delivery: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            maxAttempts: { type: 'integer', minimum: 1, maximum: 1000, expect: 'an integer from 1 to 1000' },
+            maxAgeHours: { type: 'integer', minimum: 1, maximum: 24 * 30, expect: 'whole hours from 1 to 720' },
+            backoffBaseSeconds: seconds(1, 3600),
+            backoffCapSeconds: seconds(1, 86400),
+          },
+        },
+      },
+    },
+    store: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { dir: path },
     },
     ownPrefixes: {
       type: 'array',
