@@ -1,0 +1,114 @@
+/**
+ * A real Prometheus Alertmanager for interop tests (recipe in
+ * /work/shared/PEERS.md): loopback only, no clustering
+ * (--cluster.listen-address= empty), storage in a temp dir, one route with
+ * group_wait and group_interval of 1 s to a webhook receiver with
+ * send_resolved, so a test sees firing and resolved within seconds.
+ *
+ * Started with spawnGuarded() (never outlives the test process), stopped
+ * in the test's teardown (SIGTERM, then SIGKILL); every wait is bounded and
+ * fails with the tail of Alertmanager's log. Missing binary: skipped, or
+ * failed under ROVD_REQUIRE_PEERS=1 (findPeer).
+ */
+import type { ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Test } from 'tap';
+import { findPeer, freePort, settlesWithin, sleep, spawnGuarded, splitLines } from './peers.js';
+
+export interface AlertmanagerOptions {
+  /** Where Alertmanager's webhook receiver posts (the test's local server). */
+  readonly webhookUrl: string;
+  /** Labels Alertmanager groups by; default ['alertname']. */
+  readonly groupBy?: readonly string[];
+  readonly readyTimeoutMs?: number;
+}
+
+type HarnessTest = Pick<Test, 'pass' | 'fail' | 'teardown'>;
+
+export class Alertmanager {
+  private readonly log: string[] = [];
+  private child: ChildProcess | undefined;
+  private exited = false;
+
+  private constructor(
+    readonly port: number,
+    private readonly dir: string,
+  ) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get logs(): string {
+    return this.log.slice(-100).join('\n');
+  }
+
+  /** Starts Alertmanager and waits until /-/ready answers; undefined when skipped (not installed). */
+  static async start(t: HarnessTest, options: AlertmanagerOptions): Promise<Alertmanager | undefined> {
+    const binary = findPeer(t, 'alertmanager');
+    if (!binary) return undefined;
+    const dir = await mkdtemp(join(tmpdir(), 'rovd-alertmanager-'));
+    const am = new Alertmanager(await freePort(), dir);
+    t.teardown(async () => {
+      await am.stop();
+      await rm(dir, { recursive: true, force: true });
+    });
+    const config = join(dir, 'am.yml');
+    const groupBy = JSON.stringify(options.groupBy ?? ['alertname']);
+    await writeFile(
+      config,
+      [
+        `route: {receiver: hook, group_by: ${groupBy}, group_wait: 1s, group_interval: 1s, repeat_interval: 1h}`,
+        'receivers:',
+        '  - name: hook',
+        `    webhook_configs: [{url: '${options.webhookUrl}', send_resolved: true}]`,
+        '',
+      ].join('\n'),
+    );
+    const child = spawnGuarded(binary, [
+      `--config.file=${config}`,
+      `--storage.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${am.port}`,
+      '--cluster.listen-address=',
+      '--log.level=debug',
+    ]);
+    am.child = child;
+    const onLine = (line: string): void => {
+      am.log.push(line);
+      if (am.log.length > 400) am.log.splice(0, am.log.length - 400);
+    };
+    if (child.stdout) splitLines(child.stdout, onLine);
+    if (child.stderr) splitLines(child.stderr, onLine);
+    child.once('exit', () => {
+      am.exited = true;
+    });
+    const deadline = Date.now() + (options.readyTimeoutMs ?? 20_000);
+    for (;;) {
+      if (am.exited) throw new Error(`alertmanager exited while starting\n${am.logs}`);
+      try {
+        const res = await fetch(`${am.url}/-/ready`, { signal: AbortSignal.timeout(1000) });
+        if (res.ok) return am;
+      } catch {
+        // Not listening yet.
+      }
+      if (Date.now() > deadline) throw new Error(`alertmanager not ready on ${am.url}\n${am.logs}`);
+      await sleep(100);
+    }
+  }
+
+  /** SIGTERM, then SIGKILL; resolves when it has exited. */
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child || this.exited) return;
+    const done = new Promise<void>((resolve) => {
+      if (this.exited) resolve();
+      else child.once('exit', () => resolve());
+    });
+    child.kill('SIGTERM');
+    if (await settlesWithin(done, 5000)) return;
+    child.kill('SIGKILL');
+    await settlesWithin(done, 5000);
+  }
+}
