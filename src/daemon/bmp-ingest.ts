@@ -18,12 +18,14 @@
  *   §4.2 in spirit), and the rest is dropped when the period ends. So a
  *   restart of rovd's peer does not look like a mass withdrawal.
  */
-import type { BmpEvent, BmpPeerUpEvent, BmpRouteMonitoringEvent, BmpRouterDownEvent } from '../bmp/events.js';
+import type { BmpEvent, BmpPeerUpEvent, BmpRouteBatchEvent, BmpRouteMonitoringEvent, BmpRouterDownEvent } from '../bmp/events.js';
+import type { BmpPeer, BmpRib } from '../bmp/per-peer-header.js';
 import type { BmpStatisticsReport } from '../bmp/statistics.js';
 import { type Logger, NOOP_LOGGER } from '../log/logger.js';
 import type { Asn } from '../net/asn.js';
 import type { PeerTable } from '../rib/peer-table.js';
-import type { Rib } from '../rib/rib.js';
+import type { Rib, UpdateOutcome } from '../rib/rib.js';
+import { UW_END_OF_RIB } from '../rib/update-words.js';
 import type { VifMap } from '../vif/vif-map.js';
 
 export interface BmpIngestOptions {
@@ -87,10 +89,12 @@ export class BmpIngest {
   /** The station's listener. Synchronous: the RIB is in memory. */
   handle(event: BmpEvent): void {
     // Anything but Route Monitoring may drop or replace tables.
-    if (event.type !== 'route-monitoring') this.last = undefined;
+    if (event.type !== 'route-monitoring' && event.type !== 'route-batch') this.last = undefined;
     switch (event.type) {
       case 'route-monitoring':
         return this.routeMonitoring(event);
+      case 'route-batch':
+        return this.routeBatch(event);
       case 'peer-up':
         return this.peerUp(event);
       case 'peer-down': {
@@ -130,21 +134,35 @@ export class BmpIngest {
 
   private routeMonitoring(event: BmpRouteMonitoringEvent): void {
     this.counters.routeMonitoring++;
+    const table = this.tableOf(event.router.address, event.peer, event.rib);
+    this.count(this.rib.applyUpdate(table, event.update));
+    if (event.update.endOfRib !== undefined) this.counters.endOfRib++;
+  }
+
+  /** Route Monitoring decoded on the station's decoder thread: the same, message by message, from words. */
+  private routeBatch(event: BmpRouteBatchEvent): void {
     const router = event.router.address;
-    const last = this.last;
-    let table: PeerTable;
-    if (last !== undefined && last.peer === event.peer && last.rib === event.rib && last.router === router) {
-      table = last.table;
-    } else {
-      table = this.rib.table({ router, peer: event.peer.key, kind: event.rib }, { localAsn: this.localAsn.get(`${router}|${event.peer.key}`) });
-      this.last = { router, peer: event.peer, rib: event.rib, table };
+    for (const c = event.batch.cursor(); c.next(); ) {
+      this.counters.routeMonitoring++;
+      const table = this.tableOf(router, c.peer, c.rib);
+      this.count(this.rib.applyWords(table, c.words, c.update, c.texts));
+      if (c.words[c.update + UW_END_OF_RIB] !== 0) this.counters.endOfRib++;
     }
-    const outcome = this.rib.applyUpdate(table, event.update);
+  }
+
+  private tableOf(router: string, peer: BmpPeer, rib: BmpRib): PeerTable {
+    const last = this.last;
+    if (last !== undefined && last.peer === peer && last.rib === rib && last.router === router) return last.table;
+    const table = this.rib.table({ router, peer: peer.key, kind: rib }, { localAsn: this.localAsn.get(`${router}|${peer.key}`) });
+    this.last = { router, peer, rib, table };
+    return table;
+  }
+
+  private count(outcome: UpdateOutcome): void {
     this.counters.announced += outcome.announced;
     this.counters.replaced += outcome.replaced;
     this.counters.withdrawn += outcome.withdrawn;
     this.counters.staleDropped += outcome.staleDropped;
-    if (event.update.endOfRib !== undefined) this.counters.endOfRib++;
   }
 
   private peerUp(event: BmpPeerUpEvent): void {

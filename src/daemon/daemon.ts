@@ -1,18 +1,32 @@
 /**
  * rovd as a long-running process: RPKI data in (files, URLs, RTR caches,
  * SLURM), BGP routes in (the BMP station), every held route validated and
- * revalidated when the VRPs change.
+ * revalidated when the VRPs change, problems detected and notified.
  *
  *   RpkiFeed ──publish──▶ Validator ──onChange(affected)──▶ Rib.revalidate
  *   BmpStation ──events──▶ BmpIngest ──applyUpdate──▶ Rib (validated on insert)
+ *   Rib events, BMP sessions, RPKI staleness ──▶ Detection ──conditions──▶
+ *   AlertEngine (hold-down, groups, routes) ──notifications──▶ Outbox
+ *   (journal first, then each sink with retries) ──▶ webhook, Slack,
+ *   PagerDuty, Alertmanager
  *
  * Everything it owns is made in the constructor from the config and
  * started in start(); stop() undoes it all (no timer, socket or listener
  * left), so a test can run several daemons in one process.
  */
+import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { AlertEngine } from '../alerts/engine.js';
+import type { Notification } from '../alerts/notification.js';
+import { Outbox } from '../alerts/outbox.js';
+import { makeSink } from '../alerts/sinks/make-sink.js';
 import { BmpStation } from '../bmp/station.js';
 import type { RovdConfig } from '../config/config.js';
+import { Detection } from '../detect/detection.js';
 import { type Logger, NOOP_LOGGER } from '../log/logger.js';
+import { FileJournal } from '../store/journal.js';
+import type { Journal } from '../store/journal.js';
+import { MemoryJournal } from '../store/memory-journal.js';
 import { type RibStats, Rib } from '../rib/rib.js';
 import { Validator } from '../rov/validator.js';
 import { RovState } from '../rov/validity.js';
@@ -26,6 +40,10 @@ export interface DaemonOptions {
   readonly now?: () => number;
   /** How often to log a summary of the held routes; 0 turns it off. Default 60 s. */
   readonly summaryIntervalMs?: number;
+  /** How often detection's periodic checks run (prefix limits, visibility); default 5 s. */
+  readonly detectionTickMs?: number;
+  /** The alert engine's timer resolution; default 1 s. */
+  readonly alertTickMs?: number;
 }
 
 export interface DaemonStatus {
@@ -35,6 +53,9 @@ export interface DaemonStatus {
   readonly routes: { readonly valid: number; readonly invalid: number; readonly notFound: number; readonly stale: number };
   readonly rib: RibStats;
   readonly routers: ReturnType<BmpStation['routers']>;
+  readonly alerts: ReturnType<AlertEngine['counts']>;
+  readonly detection: ReturnType<Detection['counts']>;
+  readonly outbox: ReturnType<Outbox['stats']> | undefined;
 }
 
 export class Daemon {
@@ -45,7 +66,14 @@ export class Daemon {
   readonly feed: RpkiFeed;
   readonly station: BmpStation;
   readonly ingest: BmpIngest;
+  readonly detection: Detection;
+  readonly alerts: AlertEngine;
+  /** Made in start() (opening the journal is asynchronous). */
+  outbox: Outbox | undefined;
   private readonly log: Logger;
+  private readonly now: () => number;
+  /** Notifications the engine produced before the outbox was open (none in practice: nothing raises before start). */
+  private readonly early: Notification[] = [];
   private readonly summaryIntervalMs: number;
   private summaryTimer: NodeJS.Timeout | undefined;
   private readonly unsubscribe: (() => void)[] = [];
@@ -55,6 +83,7 @@ export class Daemon {
     this.config = config;
     this.log = options.logger ?? NOOP_LOGGER;
     const now = options.now ?? Date.now;
+    this.now = now;
     this.summaryIntervalMs = options.summaryIntervalMs ?? 60_000;
     this.validator = new Validator({ now });
     this.rib = new Rib({ index: this.validator.snapshot.vrps, now, logger: this.log });
@@ -69,19 +98,56 @@ export class Daemon {
       now,
     });
     this.ingest = new BmpIngest({ rib: this.rib, vifs: this.vifs, staleGraceMs: config.bmp.staleGraceSeconds * 1000, logger: this.log });
+    const a = config.alerts;
+    this.alerts = new AlertEngine({
+      notify: (n) => this.notify(n),
+      now,
+      ...(options.alertTickMs === undefined ? {} : { tickMs: options.alertTickMs }),
+      log: this.log,
+      holdDown: { fireMs: a.holdDown.fireMs, resolveMs: a.holdDown.resolveMs, byType: a.holdDown.byType },
+      grouping: a.grouping,
+      routing: { routes: a.routes, defaultSinks: a.defaultSinks },
+      retention: a.retention,
+    });
+    this.detection = new Detection({
+      settings: config.detection,
+      vifs: this.vifs,
+      rib: this.rib,
+      validator: this.validator,
+      sink: this.alerts,
+      now,
+      logger: this.log,
+      ...(options.detectionTickMs === undefined ? {} : { tickMs: options.detectionTickMs }),
+    });
   }
 
-  /** Starts the RPKI sources (waiting for the files' first load), then the BMP station. */
+  /**
+   * Opens the outbox (resuming undelivered notifications), starts the RPKI
+   * sources (waiting for the files' first load), detection, then the BMP
+   * station.
+   */
   async start(): Promise<{ bmp: { host: string; port: number } }> {
+    this.outbox = await this.openOutbox();
+    for (const n of this.early.splice(0)) this.enqueue(n);
     this.unsubscribe.push(
       this.validator.onChange((change) => {
         const started = performance.now();
+        this.detection.beforeRevalidate(change);
         const outcome = this.rib.revalidate(change.affected, change.current.vrps);
+        this.detection.afterRevalidate();
         this.log.info({ generation: change.current.generation, affected: change.affected.length, visited: outcome.visited, changed: outcome.changed, ms: Math.round((performance.now() - started) * 10) / 10 }, 'rib: revalidated');
       }),
     );
-    this.unsubscribe.push(this.station.onEvent((event) => this.ingest.handle(event)));
+    this.unsubscribe.push(
+      this.station.onEvent((event) => {
+        this.ingest.handle(event);
+        this.detection.onBmp(event);
+      }),
+    );
+    this.unsubscribe.push(this.feed.onStale((stale) => this.detection.setRpkiStale(stale)));
+    this.detection.start();
     await this.feed.start();
+    if (this.feed.status().stale) this.detection.setRpkiStale(true);
     const bmp = await this.station.start();
     if (this.summaryIntervalMs > 0) {
       this.summaryTimer = setInterval(() => this.log.info(this.summary(), 'rib: summary'), this.summaryIntervalMs);
@@ -95,9 +161,54 @@ export class Daemon {
     clearInterval(this.summaryTimer);
     for (const off of this.unsubscribe.splice(0)) off();
     this.ingest.stop();
+    this.detection.stop();
     await this.station.stop();
     await this.feed.stop();
+    this.alerts.close();
+    await this.outbox?.close();
     this.log.info({}, 'rovd: stopped');
+  }
+
+  private async openOutbox(): Promise<Outbox> {
+    const a = this.config.alerts;
+    const dir = this.config.store.dir;
+    let journal: Journal;
+    if (dir === undefined) {
+      journal = new MemoryJournal();
+      if (a.sinks.length > 0) this.log.warn({}, 'alerts: no store.dir configured; undelivered notifications do not survive a restart');
+    } else {
+      await mkdir(dir, { recursive: true });
+      journal = await FileJournal.open(join(dir, 'outbox.journal'), { logger: this.log });
+    }
+    const perSink: Record<string, { timeoutMs?: number; concurrency?: number }> = {};
+    for (const s of a.sinks) perSink[s.name] = { ...(s.timeoutMs === undefined ? {} : { timeoutMs: s.timeoutMs }), ...(s.concurrency === undefined ? {} : { concurrency: s.concurrency }) };
+    const outbox = new Outbox({
+      journal,
+      sinks: a.sinks.map((s) => makeSink(s, { now: this.now, repeatIntervalMs: a.grouping.repeatIntervalMs })),
+      retry: { baseMs: a.delivery.backoffBaseMs, capMs: a.delivery.backoffCapMs, maxAttempts: a.delivery.maxAttempts, maxAgeMs: a.delivery.maxAgeMs },
+      perSink,
+      logger: this.log,
+      clock: this.now,
+    });
+    outbox.onEvent((e) => {
+      if (e.type === 'dead-letter') this.log.error({ notification: e.id, sink: e.sink, attempts: e.attempts, error: e.error }, 'alerts: delivery gave up (dead letter)');
+      else if (e.type === 'retry-scheduled') this.log.warn({ notification: e.id, sink: e.sink, attempt: e.attempt, delayMs: e.delayMs, error: e.error }, 'alerts: delivery failed; retrying');
+      else if (e.type === 'delivered') this.log.info({ notification: e.id, sink: e.sink, attempts: e.attempts }, 'alerts: delivered');
+      else if (e.type === 'journal-error') this.log.error({ err: e.error }, 'alerts: outbox journal error');
+    });
+    await outbox.start();
+    return outbox;
+  }
+
+  private notify(n: Notification): void {
+    this.log.info({ notification: n.id, status: n.status, type: n.type, severity: n.severity, firing: n.counts.firing, resolved: n.counts.resolved, sinks: n.sinks, summary: n.summary }, 'alerts: notification');
+    if (this.outbox === undefined) this.early.push(n);
+    else this.enqueue(n);
+  }
+
+  private enqueue(n: Notification): void {
+    if (n.sinks.length === 0) return;
+    this.outbox!.enqueue(n).catch((err: unknown) => this.log.error({ err, notification: n.id }, 'alerts: could not record the notification'));
   }
 
   status(): DaemonStatus {
@@ -109,6 +220,9 @@ export class Daemon {
       routes: this.routeCounts(),
       rib: this.rib.stats(),
       routers: this.station.routers(),
+      alerts: this.alerts.counts(),
+      detection: this.detection.counts(),
+      outbox: this.outbox?.stats(),
     };
   }
 
