@@ -157,14 +157,13 @@ export const IDENTITY_LABELS: Readonly<Record<AlertType, readonly string[]>> = O
 
 /** sha256 over the type and its identity labels (absent labels count as absent), hex. */
 export function fingerprintOf(type: AlertType, labels: AlertLabels): string {
-  const h = createHash('sha256');
-  h.update(type);
+  // Name and value are length-prefixed so no two label sets make the same text; one update() call (each costs ~1 µs).
+  let text: string = type;
   for (const name of IDENTITY_LABELS[type]) {
     const value = labels[name];
-    // Name and value are length-prefixed so no two label sets hash the same text.
-    h.update(value === undefined ? `\0${name.length}:${name}-` : `\0${name.length}:${name}=${value.length}:${value}`);
+    text += value === undefined ? `\0${name.length}:${name}-` : `\0${name.length}:${name}=${value.length}:${value}`;
   }
-  return h.digest('hex');
+  return createHash('sha256').update(text).digest('hex');
 }
 
 /** The alert id derived from a fingerprint. */

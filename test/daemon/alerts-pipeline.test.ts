@@ -198,3 +198,33 @@ t.test('a VRP file edit makes a held route invalid: fires after revalidation, re
   const got = await p.waitNotifications(2, 'resolved after the VRP returns');
   t.match(got[1], { status: 'resolved' });
 });
+
+t.test('flood: 10,000 invalid prefixes from one origin on one VIF are one notification per sink', async (t) => {
+  const slack = await startReceiver(t);
+  const pager = await startReceiver(t, [{ status: 202, body: '{"status":"success"}' }]);
+  const p = await pipeline(
+    t,
+    'holdDown: { fireSeconds: 0, resolveSeconds: 0 }\n  grouping: { waitSeconds: 2, intervalSeconds: 60, maxAlerts: 10 }',
+    `    - { name: chat, type: slack, url: "${slack.url}/services/T/B/X" }\n    - { name: pager, type: pagerduty, routingKey: R0UT1NGKEY0123456789abcdef012345, url: "${pager.url}/v2/enqueue" }\n`.replace(/^/, ''),
+  );
+  const nlri = Array.from({ length: 10_000 }, (_, i) => `10.${100 + (i >> 8)}.${i & 255}.0/24`);
+  const started = performance.now();
+  const chunks: Buffer[] = [peerUp()];
+  for (let i = 0; i < nlri.length; i += 250) chunks.push(update(nlri.slice(i, i + 250), [7224, 64666]));
+  p.router.write(cat(...chunks));
+  await until(() => p.daemon.rib.count() === 10_000, '10,000 routes held', 30_000);
+  const ingestMs = performance.now() - started;
+  await until(() => p.daemon.alerts.alerts({ type: 'rpki-invalid' }).length === 10_000, 'every route an alert', 30_000);
+  const [n] = await p.waitNotifications(1, 'the grouped webhook notification');
+  await slack.waitFor(1);
+  await pager.waitFor(1);
+  await sleep(500);
+  t.equal(p.hook.requests.length, 1, 'one webhook notification');
+  t.equal(slack.requests.length, 1, 'one Slack message');
+  t.equal(pager.requests.length, 1, 'one PagerDuty event');
+  t.match(n, { status: 'firing', type: 'rpki-invalid', counts: { firing: 10_000 }, truncated: true });
+  t.equal(n!.alerts.length, 10);
+  t.match(JSON.parse(slack.requests[0]!.body).text, /10,000|10000/);
+  t.match(JSON.parse(pager.requests[0]!.body), { event_action: 'trigger', payload: { severity: 'critical' } });
+  t.comment(`10,000 invalid routes ingested (BMP → RIB → detection → engine) in ${ingestMs.toFixed(0)} ms`);
+});
