@@ -70,6 +70,7 @@ export class Daemon {
   readonly alerts: AlertEngine;
   /** Made in start() (opening the journal is asynchronous). */
   outbox: Outbox | undefined;
+  private journal: Journal | undefined;
   private readonly log: Logger;
   private readonly now: () => number;
   /** Notifications the engine produced before the outbox was open (none in practice: nothing raises before start). */
@@ -166,6 +167,7 @@ export class Daemon {
     await this.feed.stop();
     this.alerts.close();
     await this.outbox?.close();
+    await this.journal?.close();
     this.log.info({}, 'rovd: stopped');
   }
 
@@ -182,6 +184,7 @@ export class Daemon {
     }
     const perSink: Record<string, { timeoutMs?: number; concurrency?: number }> = {};
     for (const s of a.sinks) perSink[s.name] = { ...(s.timeoutMs === undefined ? {} : { timeoutMs: s.timeoutMs }), ...(s.concurrency === undefined ? {} : { concurrency: s.concurrency }) };
+    this.journal = journal;
     const outbox = new Outbox({
       journal,
       sinks: a.sinks.map((s) => makeSink(s, { now: this.now, repeatIntervalMs: a.grouping.repeatIntervalMs })),
