@@ -54,6 +54,7 @@ import { type Logger, NOOP_LOGGER } from '../log/logger.js';
 import { RovState } from '../rov/validity.js';
 import { AttributeStore, type AttributeStoreOptions, type AttributeStoreStats, ORIGIN_LOCAL, ORIGIN_NONE } from './attribute-store.js';
 import { PeerTable, type PeerKey, STALE_COUNT_SLOT, isRibKind } from './peer-table.js';
+import { UW_ANNOUNCED, UW_ATTR_WORDS, UW_FLAGS, UW_HAS_ATTRIBUTES, UW_HEADER, UW_IPV6, UW_WITHDRAWN, UW_END_OF_RIB } from './update-words.js';
 import { type HeldRoute, RouteEvent, type RouteEventCause, type RouteEventType } from './route-event.js';
 import {
   FIELDS,
@@ -274,6 +275,83 @@ export class Rib {
       table.v6.maybeShrink();
     }
     return { announced: added, replaced, refreshed, withdrawn: nWithdrawn, notHeld, staleDropped };
+  }
+
+  /**
+   * applyUpdate() for an UPDATE in words (update-words.ts) at w[start], as a
+   * BMP decoder thread hands it over: no Prefix, Nlri or PathAttributes
+   * object. The words must have passed checkUpdateWords() with `texts`
+   * (the table the attribute words' sids index). Same rules and outcome as
+   * applyUpdate(); the RFC 4271 §4.3 rule was applied when the words were
+   * written.
+   */
+  applyWords(table: PeerTable, w: Uint32Array, start: number, texts: readonly string[], at: number = this.seconds()): UpdateOutcome {
+    this.writable(table);
+    at >>>= 0;
+    const nAttr = w[start + UW_ATTR_WORDS]!;
+    const nWithdrawn = w[start + UW_WITHDRAWN]!;
+    const nAnnounced = w[start + UW_ANNOUNCED]!;
+    if (nAnnounced > 0 && (w[start + UW_FLAGS]! & UW_HAS_ATTRIBUTES) === 0) throw new TypeError('an UPDATE that announces routes must carry path attributes');
+    const attrAt = start + UW_HEADER;
+    let p = attrAt + nAttr;
+    let withdrawn = 0;
+    let notHeld = 0;
+    for (let i = 0; i < nWithdrawn; i++) {
+      const head = w[p]!;
+      const pathId = w[p + 1]!;
+      let fam: FamilyTable;
+      let s: number;
+      if ((head & UW_IPV6) === 0) {
+        fam = table.v4;
+        s = fam.find(w[p + 2]!, 0, 0, 0, head & 0xff, pathId);
+        p += 3;
+      } else {
+        fam = table.v6;
+        s = fam.find(w[p + 2]!, w[p + 3]!, w[p + 4]!, w[p + 5]!, head & 0xff, pathId);
+        p += 6;
+      }
+      if (s < 0) {
+        notHeld++;
+        continue;
+      }
+      this.removeSlot(table, fam, s, 'update', at);
+      withdrawn++;
+    }
+    let added = 0;
+    let replaced = 0;
+    let refreshed = 0;
+    if (nAnnounced > 0) {
+      // One look-up of the set for the whole UPDATE; each route then holds a reference of its own.
+      const set = this.store.acquireWords(w, attrAt, nAttr, texts);
+      for (let i = 0; i < nAnnounced; i++) {
+        const head = w[p]!;
+        const pathId = w[p + 1]!;
+        this.store.retain(set);
+        let r: AnnounceOutcome;
+        if ((head & UW_IPV6) === 0) {
+          r = this.announceSet(table, table.v4, w[p + 2]!, 0, 0, 0, head & 0xff, pathId, set, at);
+          p += 3;
+        } else {
+          r = this.announceSet(table, table.v6, w[p + 2]!, w[p + 3]!, w[p + 4]!, w[p + 5]!, head & 0xff, pathId, set, at);
+          p += 6;
+        }
+        if (r === 'announce') added++;
+        else if (r === 'replace') replaced++;
+        else refreshed++;
+      }
+      this.store.release(set);
+    }
+    let staleDropped = 0;
+    const eor = w[start + UW_END_OF_RIB]!;
+    const eorAfi = eor >>> 16;
+    if (eor !== 0 && (eor & 0xffff) === Safi.unicast && (eorAfi === BgpAfi.ipv4 || eorAfi === BgpAfi.ipv6)) {
+      staleDropped = this.dropStaleOf(table, eorAfi === BgpAfi.ipv4 ? 4 : 6, at);
+    }
+    if (withdrawn + staleDropped > 0) {
+      table.v4.maybeShrink();
+      table.v6.maybeShrink();
+    }
+    return { announced: added, replaced, refreshed, withdrawn, notHeld, staleDropped };
   }
 
   /** Flags every route of the table stale (the router's session ended); returns how many were not yet stale. */
@@ -515,19 +593,18 @@ export class Rib {
   // --- internals -------------------------------------------------------------------
 
   private announceAt(table: PeerTable, prefix: Prefix, pathId: number, attrs: PathAttributes, at: number): AnnounceOutcome {
-    const fam = table.family(prefix.afi);
-    const w0 = prefix.w0;
-    const w1 = prefix.w1;
-    const w2 = prefix.w2;
-    const w3 = prefix.w3;
-    const len = prefix.length;
     const set = this.store.acquire(attrs);
+    return this.announceSet(table, table.family(prefix.afi), prefix.w0, prefix.w1, prefix.w2, prefix.w3, prefix.length, pathId, set, at);
+  }
+
+  /** Announces (w0..w3)/len with path id `pathId` and attribute set `set`, of which the caller holds one reference for this route. */
+  private announceSet(table: PeerTable, fam: FamilyTable, w0: number, w1: number, w2: number, w3: number, len: number, pathId: number, set: number, at: number): AnnounceOutcome {
     const s = fam.find(w0, w1, w2, w3, len, pathId);
     const slotBase = (fam.afi === 4 ? 0 : 4) as 0 | 4;
     if (s < 0) {
       const origin = this.originOf(table, set);
       const state = fam.words === 1 ? this.index.validateV4(w0, len, origin) : this.index.validateV6(w0, w1, w2, w3, len, origin);
-      const slot = fam.insert(w0, w1, w2, w3, len, pathId, set, state << STATE_SHIFT, at);
+      const slot = fam.insertFound(w0, w1, w2, w3, len, pathId, set, state << STATE_SHIFT, at);
       this.adjust(table, slotBase + state, 1);
       this.version++;
       if (this.listeners.length > 0) {

@@ -165,6 +165,8 @@ export class FamilyTable {
   private rangeHeads: Int32Array;
   private mask: number;
   private rangeMask: number;
+  /** The exact bucket find() probed last (for insertFound()). */
+  private probed = 0;
   private readonly cuts: readonly number[];
   private readonly mids: readonly number[];
   private readonly levelOf: Uint8Array;
@@ -214,11 +216,17 @@ export class FamilyTable {
     return this.rec.byteLength + this.heads.byteLength + this.rangeHeads.byteLength + this.occupancy.bytes;
   }
 
-  /** The record of (prefix, path id), or -1. */
+  /**
+   * The record of (prefix, path id), or -1. The bucket probed is kept, so
+   * insertFound() right after a miss chains the new record there without
+   * hashing the key again.
+   */
   find(w0: number, w1: number, w2: number, w3: number, len: number, pathId: number): number {
     const rec = this.rec;
     const link = this.link;
-    let s = this.heads[exactHash(w0, w1, w2, w3, len, pathId) & this.mask]!;
+    const bucket = exactHash(w0, w1, w2, w3, len, pathId) & this.mask;
+    this.probed = bucket;
+    let s = this.heads[bucket]!;
     if (this.words === 1) {
       while (s >= 0) {
         const b = s * 9; // stride 1 + FIELDS
@@ -245,17 +253,19 @@ export class FamilyTable {
   }
 
   /** Adds a route known to be absent; returns its record. */
-  insert(
-    w0: number,
-    w1: number,
-    w2: number,
-    w3: number,
-    len: number,
-    pathId: number,
-    set: number,
-    meta: number,
-    now: number,
-  ): number {
+  insert(w0: number, w1: number, w2: number, w3: number, len: number, pathId: number, set: number, meta: number, now: number): number {
+    return this.add(exactHash(w0, w1, w2, w3, len, pathId) & this.mask, w0, w1, w2, w3, len, pathId, set, meta, now);
+  }
+
+  /**
+   * insert() for the key find() just missed, with no change to the table
+   * in between: one hash and one probe per new route instead of two.
+   */
+  insertFound(w0: number, w1: number, w2: number, w3: number, len: number, pathId: number, set: number, meta: number, now: number): number {
+    return this.add(this.probed, w0, w1, w2, w3, len, pathId, set, meta, now);
+  }
+
+  private add(bucket: number, w0: number, w1: number, w2: number, w3: number, len: number, pathId: number, set: number, meta: number, now: number): number {
     let s = this.freeHead;
     if (s >= 0) {
       this.freeHead = this.link[s * this.stride + this.words + NEXT]!;
@@ -284,8 +294,12 @@ export class FamilyTable {
       const g = this.mids[level]!;
       this.occupancy.increment(level, (w0 & maskOf(g, 0)) >>> 0, (w1 & maskOf(g, 1)) >>> 0);
     }
-    if (this.size > this.heads.length) this.rebuildExact(this.heads.length * 2);
-    else this.chainExact(s);
+    if (this.size > this.heads.length) {
+      this.rebuildExact(this.heads.length * 2);
+    } else {
+      this.link[f + NEXT] = this.heads[bucket]!;
+      this.heads[bucket] = s;
+    }
     if (this.size > this.rangeHeads.length * RANGE_LOAD) this.rebuildRange(this.rangeHeads.length * 2);
     else this.chainRange(s);
     return s;
