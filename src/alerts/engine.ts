@@ -518,6 +518,13 @@ export class AlertEngine implements ConditionSink {
       else if (a.status === 'resolving') this.setDueLater(e, (e.clearedAt ?? now) + this.holdDown(a.type).resolveMs);
     }
     for (const g of this.openGroups.values()) this.requestEvaluation(g, g.earliestSend(this.timing));
+    // A firing alert outside every group (a snapshot cut between the two) joins its group as new: told, not lost.
+    for (const e of this.entries.values()) {
+      const a = e.alert;
+      if ((a.status === 'firing' || a.status === 'resolving') && this.openGroups.get(a.groupKey)?.members.has(a.fingerprint) !== true) {
+        this.joinGroup(e);
+      }
+    }
     this.scheduleSweep(now);
     this.log.info(
       { alerts: this.entries.size, groups: this.openGroups.size, silences: this.silenceSet.size },

@@ -106,11 +106,11 @@ export class SilenceSet {
     return false;
   }
 
-  /** Drops silences that ended before `before`; returns how many. */
-  purge(before: number): number {
+  /** Drops silences that ended at or before `cutoff`; returns how many. */
+  purge(cutoff: number): number {
     let n = 0;
     for (const [id, e] of this.entries) {
-      if (e.silence.endsAt < before) {
+      if (e.silence.endsAt <= cutoff) {
         this.entries.delete(id);
         n++;
       }

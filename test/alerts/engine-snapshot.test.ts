@@ -197,3 +197,92 @@ t.test('counts for metrics', async (t) => {
   t.equal(g?.nextEvaluationAt, T0 + s(30));
   engine.close();
 });
+
+t.test('a pending episode over a resolved one survives a restart, and its flap brings the old one back', async (t) => {
+  const clock = new FakeClock();
+  const first = harness({ ...timers, holdDown: { fireMs: min(1), resolveMs: 0 } }, clock);
+  const c = condition();
+  first.engine.raise(c);
+  clock.advance(min(1));
+  first.engine.clear(c.fingerprint);
+  const resolved = first.engine.get(c.fingerprint);
+  first.engine.raise(c);
+  const snap = first.engine.snapshot();
+  first.engine.close();
+  t.equal(snap.alerts[0].previous?.status, 'resolved');
+  const second = harness({ ...timers, holdDown: { fireMs: min(1), resolveMs: 0 } }, clock);
+  second.engine.restore(snap);
+  second.engine.clear(c.fingerprint);
+  t.same(second.engine.get(c.fingerprint), resolved);
+  second.engine.close();
+});
+
+t.test('evicted and re-pending members leave their group; closed groups and expired silences are bounded too', async (t) => {
+  const { clock, engine, sent } = harness({
+    holdDown: { fireMs: 0, resolveMs: 0 },
+    grouping: { groupWaitMs: 0, groupIntervalMs: min(5), repeatIntervalMs: 0 },
+    retention: { resolvedMs: min(60), maxResolved: 0 },
+  });
+  engine.raise(floodCondition(1));
+  engine.raise(floodCondition(2));
+  clock.advance(0);
+  t.equal(sent.length, 1);
+  engine.clear(floodCondition(1).fingerprint);
+  t.equal(engine.get(floodCondition(1).fingerprint), undefined, 'maxResolved 0: evicted as it resolves');
+  clock.advance(min(5));
+  t.equal(sent.length, 1, 'an evicted member is not news');
+  engine.clear(floodCondition(2).fingerprint);
+  clock.advance(min(5));
+  t.equal(sent.length, 2);
+  t.same(sent[1].counts, { firing: 0, resolved: 0 }, 'the group still closes its incident');
+
+  // Closed groups are bounded (at least one is kept).
+  for (const vif of ['a', 'b', 'c']) {
+    engine.raise(floodCondition(9, { vif }));
+    clock.advance(0);
+    engine.clear(floodCondition(9, { vif }).fingerprint);
+    clock.advance(min(5));
+  }
+  t.equal(engine.snapshot().closedGroups.length, 1);
+
+  const sil = engine.addSilence({ matchers: 'a="b"', endsAt: clock.time + min(1), createdBy: 'x' });
+  clock.advance(min(1));
+  t.same(engine.silences().map((x) => x.id), [sil.id], 'an expired silence is kept for the retention period');
+  clock.advance(min(61));
+  t.same(engine.silences(), [], 'then purged');
+  t.same(engine.snapshot().closedGroups, [], 'closed groups too');
+  engine.close();
+});
+
+t.test('a told member resolving and re-raised into pending is not counted twice', async (t) => {
+  const { clock, engine, sent } = harness({
+    holdDown: { fireMs: min(1), resolveMs: 0 },
+    grouping: { groupWaitMs: 0, groupIntervalMs: min(5), repeatIntervalMs: min(2) },
+  });
+  engine.raise(floodCondition(1));
+  engine.raise(floodCondition(2));
+  clock.advance(min(1));
+  t.equal(sent.length, 1);
+  engine.clear(floodCondition(1).fingerprint);
+  engine.raise(floodCondition(1));
+  clock.advance(s(30));
+  t.equal(engine.get(floodCondition(1).fingerprint)?.status, 'pending');
+  clock.advance(min(4) + s(30));
+  t.equal(sent.length, 2, 'repeat interval shorter than group interval waits for the group interval');
+  t.equal(sent[1].createdAt, T0 + min(6));
+  t.same(sent[1].counts, { firing: 2, resolved: 0 }, 'the new episode fired meanwhile and was told before: no resolved');
+  engine.close();
+});
+
+t.test('restore: a firing alert missing from its group joins it and is told', async (t) => {
+  const clock = new FakeClock();
+  const first = harness({ ...timers, holdDown: { fireMs: 0, resolveMs: 0 } }, clock);
+  first.engine.raise(condition());
+  const snap = first.engine.snapshot();
+  first.engine.close();
+  const second = harness(timers, clock);
+  second.engine.restore({ ...snap, groups: [] });
+  clock.advance(s(30));
+  t.equal(second.sent.length, 1);
+  second.engine.close();
+});
