@@ -133,7 +133,15 @@ t.test('loadConfig reads a file and names it when it cannot', async (t) => {
 });
 
 t.test('the example config in config/ is valid', async (t) => {
-  const c = await loadConfig(join(REPO_ROOT, 'config/rovd.example.yaml'));
+  const example = join(REPO_ROOT, 'config/rovd.example.yaml');
+  delete process.env.ROVD_WEBHOOK_SECRET;
+  t.match(await caughtAsync(() => loadConfig(example)), { message: /alerts\.sinks\[0\]\.secretEnv: the environment variable ROVD_WEBHOOK_SECRET is not set/ });
+  process.env.ROVD_WEBHOOK_SECRET = 'example-secret-0123456789';
+  t.teardown(() => delete process.env.ROVD_WEBHOOK_SECRET);
+  const c = await loadConfig(example);
   t.equal(c.vifs[0]!.id, 'dxvif-ffabc123');
   t.same(c.rpki.files, [join(REPO_ROOT, 'config/sample/vrps.json')]);
+  t.same(c.detection.ownPrefixes.map((o) => o.prefix.toString()), ['10.20.0.0/16']);
+  t.match(c.alerts.sinks[0], { name: 'noc', type: 'webhook', secret: 'example-secret-0123456789' });
+  t.equal(c.store.dir, '/var/lib/rovd');
 });
