@@ -2,10 +2,19 @@
  * rovd's Alertmanager sink against a real prometheus-alertmanager: a
  * firing origin-hijack notification posted by the sink reaches the test's
  * webhook receiver through Alertmanager as `firing` with rovd's labels;
- * the resolved notification then reaches it as `resolved`. Skipped when
+ * the resolved notification then reaches it as `resolved`. Then the same
+ * through the whole daemon: a hijack announced over BMP, then the right
+ * origin again. Skipped when
  * Alertmanager is not installed (failed under ROVD_REQUIRE_PEERS=1).
  */
+import { mkdtemp } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import t from 'tap';
+import { parseConfig } from '../../src/config/config.js';
+import { Daemon } from '../../src/daemon/daemon.js';
+import { BGP_UPDATE, bgp, bmp, cat, openBody, peerUpBody, perPeer, updateBody } from '../bmp/helpers/build.js';
 import { AlertmanagerSink } from '../../src/alerts/sinks/alertmanager.js';
 import { Alertmanager } from '../helpers/alertmanager.js';
 import { startReceiver } from '../helpers/receiver.js';
@@ -54,3 +63,63 @@ t.test('firing, then resolved, through Alertmanager', async (t) => {
   t.match(last.alerts[0], { status: 'resolved', labels: { alertname: 'origin-hijack', origin: '64511' } });
   t.equal(Date.parse(last.alerts[0]!.endsAt), end, 'endsAt is the resolve time');
 });
+
+t.test('the whole pipeline: a hijack seen over BMP fires and resolves through Alertmanager', async (t) => {
+  const hook = await startReceiver(t, [{ status: 200 }]);
+  const am = await Alertmanager.start(t, { webhookUrl: `${hook.url}/hook` });
+  if (!am) return;
+  const dir = await mkdtemp(join(tmpdir(), 'rovd-am-pipeline-'));
+  const config = parseConfig(
+    `
+bmp: { listen: "127.0.0.1:0", allow: [127.0.0.0/8] }
+vifs:
+  - { id: dxvif-am1, type: public, router: 127.0.0.1, peers: [{ address: 169.254.0.1, asn: 7224 }] }
+ownPrefixes:
+  - { prefix: 198.51.100.0/24, origins: [64500] }
+detection:
+  unexpectedPrefix: { enabled: false }
+  rpkiStale: { enabled: false, whileStale: alert }   # no VRP source in this test
+alerts:
+  holdDown: { fireSeconds: 0, resolveSeconds: 0 }
+  grouping: { waitSeconds: 0, intervalSeconds: 1 }
+  sinks: [{ name: am, type: alertmanager, url: "${am.url}" }]
+store: { dir: state }
+`,
+    join(dir, 'rovd.yaml'),
+  );
+  const daemon = new Daemon({ config, summaryIntervalMs: 0, alertTickMs: 20 });
+  const { bmp: where } = await daemon.start();
+  const router = connect(where.port, '127.0.0.1');
+  await new Promise((r) => router.once('connect', r));
+  t.teardown(async () => {
+    router.destroy();
+    await daemon.stop();
+  });
+  const peer = { address: '169.254.0.1', asn: 7224, bgpId: '10.0.0.1' };
+  const announce = (asPath: number[]) => bmp(0, cat(perPeer(peer), bgp(BGP_UPDATE, updateBody({ nlri: ['198.51.100.0/24'], asPath }))));
+  router.write(cat(bmp(3, cat(perPeer(peer), peerUpBody(openBody({ asn: 65000 }), openBody({ asn: 7224 })))), announce([7224, 64666])));
+
+  const fail = (err: Error) => {
+    throw new Error(`${err.message}\n${am.logs}`);
+  };
+  const [first] = await hook.waitFor(1, 20_000).catch(fail);
+  const firing = JSON.parse(first!.body) as AmWebhook;
+  t.equal(firing.status, 'firing');
+  t.match(firing.alerts[0], { status: 'firing', labels: { alertname: 'origin-hijack', severity: 'critical', prefix: '198.51.100.0/24', origin: 'AS64666', vif: 'dxvif-am1' } });
+
+  router.write(announce([7224, 64500]));
+  const requests = await hook.waitFor(2, 20_000).catch(fail);
+  const last = JSON.parse(requests.at(-1)!.body) as AmWebhook;
+  t.equal(last.status, 'resolved');
+  t.match(last.alerts[0], { status: 'resolved', labels: { alertname: 'origin-hijack', origin: 'AS64666' } });
+  await until(() => daemon.outbox!.stats().pending === 0);
+  t.equal(daemon.outbox!.stats().sinks.am!.delivered, 2, 'both notifications delivered once');
+});
+
+async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const started = Date.now();
+  while (!check()) {
+    if (Date.now() - started > timeoutMs) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
