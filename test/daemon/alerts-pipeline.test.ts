@@ -40,6 +40,7 @@ interface Pipeline {
   daemon: Daemon;
   hook: Receiver;
   router: Socket;
+  bmpPort: number;
   dir: string;
   /** Webhook notifications received so far, parsed (signature checked). */
   notifications(): WebhookBody[];
@@ -90,6 +91,7 @@ ${extra}`;
     daemon,
     hook,
     router,
+    bmpPort: where.port,
     dir,
     notifications: parse,
     async waitNotifications(n, what) {
@@ -227,4 +229,24 @@ t.test('flood: 10,000 invalid prefixes from one origin on one VIF are one notifi
   t.match(JSON.parse(slack.requests[0]!.body).text, /10,000|10000/);
   t.match(JSON.parse(pager.requests[0]!.body), { event_action: 'trigger', payload: { severity: 'critical' } });
   t.comment(`10,000 invalid routes ingested (BMP → RIB → detection → engine) in ${ingestMs.toFixed(0)} ms`);
+});
+
+t.test('bmp-session-down when the router goes away, resolved when it reconnects; sub-prefix hijack; a lost ROA', async (t) => {
+  const p = await pipeline(t);
+  p.router.write(cat(peerUp(), update(['10.20.128.0/17'], [7224, 64666]), update(['10.30.0.0/16'], [7224])));
+  const got = await p.waitNotifications(2, 'sub-prefix hijack (and invalid)');
+  t.ok(got.some((n) => n.type === 'subprefix-hijack' && n.alerts[0]!.labels.reason === 'origin'), 'sub-prefix hijack with a foreign origin');
+
+  // The ROA covering 10.30.0.0/16 goes away: valid → not-found.
+  await writeFile(join(p.dir, 'vrps.json'), JSON.stringify({ roas: [{ asn: 'AS7224', prefix: '10.20.0.0/16', maxLength: 16, ta: 'test' }] }));
+  await until(() => p.notifications().some((n) => n.type === 'rpki-vrp-removed'), 'rpki-vrp-removed');
+  const removed = p.notifications().find((n) => n.type === 'rpki-vrp-removed')!;
+  t.match(removed.alerts[0]!.labels, { prefix: '10.30.0.0/16' });
+  t.same(removed.alerts[0]!.evidence.removed, [{ asn: 'AS7224', prefix: '10.0.0.0/8', maxLength: 16 }]);
+
+  p.router.destroy();
+  await until(() => p.notifications().some((n) => n.type === 'bmp-session-down' && n.status === 'firing'), 'bmp-session-down');
+  const again = connect(p.bmpPort, '127.0.0.1');
+  t.teardown(() => again.destroy());
+  await until(() => p.notifications().some((n) => n.type === 'bmp-session-down' && n.status === 'resolved'), 'bmp-session-down resolved');
 });
