@@ -16,6 +16,7 @@ import { type Logger, NOOP_LOGGER } from '../log/logger.js';
 import type { Rib } from '../rib/rib.js';
 import type { RouteEvent } from '../rib/route-event.js';
 import type { SnapshotChange, Validator } from '../rov/validator.js';
+import { sameAspa } from '../rpki/aspa.js';
 import type { VifMap } from '../vif/vif-map.js';
 import { OwnPrefixDetector } from './own-prefix-detector.js';
 import { PrefixLimitDetector, type PrefixLimitUsage } from './prefix-limit-detector.js';
@@ -62,6 +63,7 @@ export class Detection {
   private readonly limits: PrefixLimitDetector;
   private readonly sessions: SessionDetector;
   private timer: NodeJS.Timeout | undefined;
+  private pendingAspaCheck = false;
   private unsubscribe: (() => void) | undefined;
 
   constructor(options: DetectionOptions) {
@@ -108,10 +110,32 @@ export class Detection {
   /** Call before the RIB revalidates for `change`, and afterRevalidate() when it is done. */
   beforeRevalidate(change: SnapshotChange): void {
     this.rpki.beforeRevalidate(change.previous);
+    const before = change.previous.payload.aspas;
+    const after = change.current.payload.aspas;
+    // Every publish carries a new array; only a different attestation set calls for a re-check.
+    this.pendingAspaCheck = before !== after && (before.length !== after.length || !before.every((a, i) => sameAspa(a, after[i]!)));
   }
 
   afterRevalidate(): void {
     this.rpki.afterRevalidate();
+    if (this.pendingAspaCheck) {
+      this.pendingAspaCheck = false;
+      this.recheckAspa();
+    }
+  }
+
+  /** Re-verifies the AS paths of every route held on a VIF (the ASPA set changed). */
+  recheckAspa(): void {
+    const contexts = this.contexts;
+    const rib = this.rib;
+    function* vifRoutes() {
+      for (const table of rib.tables()) {
+        const ctx = contexts.of(table);
+        if (ctx.vif === undefined) continue;
+        for (const route of [...rib.routes(table)]) yield { route, ctx };
+      }
+    }
+    this.rpki.recheckAspa(vifRoutes(), this.now());
   }
 
   setRpkiStale(stale: boolean): void {

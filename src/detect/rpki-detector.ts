@@ -19,7 +19,9 @@
 import type { Condition, ConditionSink, EvidenceVrp } from '../alerts/alert.js';
 import { formatAsn } from '../net/asn.js';
 import type { Prefix } from '../net/prefix.js';
-import type { RouteEvent } from '../rib/route-event.js';
+import type { PathAttributes } from '../bgp/attributes.js';
+import type { Asn } from '../net/asn.js';
+import type { HeldRoute, RouteEvent } from '../rib/route-event.js';
 import { verifyAspaPath } from '../rov/aspa-verification.js';
 import type { RpkiSnapshot } from '../rov/validator.js';
 import { RovState, type RouteValidity } from '../rov/validity.js';
@@ -90,7 +92,7 @@ export class RpkiDetector {
       if (lostVrps) this.removed.set(key, this.removedCondition(ev, ctx, prefix), atMs);
       else if (!keep) this.removed.set(key, undefined, atMs);
     }
-    if (checkAspa || mayHoldAspa) this.aspa.set(key, checkAspa ? this.aspaCondition(ev, ctx, prefix) : undefined, atMs);
+    if (checkAspa || mayHoldAspa) this.aspa.set(key, checkAspa ? this.aspaCondition(ctx, prefix, ev.pathId, ev.newOrigin ?? null, ev.newAttributes) : undefined, atMs);
   }
 
   private invalidCondition(ev: RouteEvent, ctx: RouteContext, prefix: Prefix): Condition {
@@ -125,15 +127,30 @@ export class RpkiDetector {
     });
   }
 
-  private aspaCondition(ev: RouteEvent, ctx: RouteContext, prefix: Prefix): Condition | undefined {
-    const attrs = ev.newAttributes;
+  /**
+   * The ASPA attestations changed: re-verifies the held routes of VIF
+   * tables (route events only cover routes that changed, and ASPA is not
+   * part of the RIB's revalidation). VIF tables are small (Direct Connect's
+   * quotas), so this is a scan of hundreds to thousands of routes.
+   */
+  recheckAspa(routes: Iterable<{ readonly route: HeldRoute; readonly ctx: RouteContext }>, atMs: number): void {
+    if (!this.settings.aspaInvalid.enabled) return;
+    const any = this.snapshot().aspas.size > 0;
+    for (const { route, ctx } of routes) {
+      if (ctx.vif === undefined || !this.settings.ribs.includes(ctx.rib)) continue;
+      const key = `${route.table.key} ${route.prefix.toString()} ${route.pathId}`;
+      if (!any && !this.aspa.has(key)) continue;
+      this.aspa.set(key, any ? this.aspaCondition(ctx, route.prefix, route.pathId, route.origin, route.attributes) : undefined, atMs);
+    }
+  }
+
+  private aspaCondition(ctx: RouteContext, prefix: Prefix, pathId: number, origin: Asn | null, attrs: PathAttributes | undefined): Condition | undefined {
     if (attrs === undefined) return undefined;
     const snapshot = this.snapshot();
     const neighborAsn = ctx.vifPeer?.asn;
     const result = verifyAspaPath(snapshot.aspas, attrs.asPath, prefix.afi, 'upstream', neighborAsn === undefined ? {} : { neighborAsn });
     if (result.state !== 'invalid') return undefined;
-    const origin = ev.newOrigin ?? null;
-    return condition('aspa-invalid', this.settings.aspaInvalid.severity, routeLabels(ctx, prefix, ev.pathId, origin, { reason: result.reason }), ctx, {
+    return condition('aspa-invalid', this.settings.aspaInvalid.severity, routeLabels(ctx, prefix, pathId, origin, { reason: result.reason }), ctx, {
       summary: `Route leak? ${prefix} from ${originLabel(origin)} on ${ctx.vifLabel} fails ASPA verification (${result.reason})`,
       description: `${result.message}. Seen ${whereText(ctx)}; AS path ${pathText(attrs)}.`,
       asPath: pathNumbers(attrs),

@@ -247,12 +247,30 @@ t.test('ASPA: a leaked path on a VIF is aspa-invalid; not checked without ASPA d
   b.announce(table, '10.0.2.0/24', '7224 64511');
   b.announce(table, '10.0.3.0/24', '7224 64512');
   const aspa = b.sink.of('aspa-invalid');
-  t.equal(aspa.length, 1);
-  t.match(aspa[0]!.labels, { prefix: '10.0.2.0/24', reason: 'not-provider', origin: 'AS64511' });
+  t.same(aspa.map((c) => c.labels.prefix).sort(), ['10.0.1.0/24', '10.0.2.0/24'], 'the new route, and the held one re-checked when ASPAs arrived');
+  t.match(aspa.find((c) => c.labels.prefix === '10.0.2.0/24')!.labels, { reason: 'not-provider', origin: 'AS64511' });
   b.announce(b.table('10.9.9.9', '10.9.9.8'), '10.0.4.0/24', '7224 64511');
-  t.equal(b.sink.of('aspa-invalid').length, 1, 'unmapped peers are not ASPA-checked');
+  t.equal(b.sink.of('aspa-invalid').length, 2, 'unmapped peers are not ASPA-checked');
   b.withdraw(table, '10.0.2.0/24');
+  b.withdraw(table, '10.0.1.0/24');
   t.equal(b.detection.counts().aspaInvalidRoutes, 0);
+});
+
+t.test('ASPA: a change of attestations re-verifies held VIF routes both ways', async (t) => {
+  const b = bench(t);
+  const table = b.table(ROUTER, PRIV);
+  b.announce(table, '10.0.2.0/24', '7224 64511');
+  b.announce(table, '10.0.3.0/24', '7224 64512');
+  b.vrps([], [makeAspa(asn(64511), [asn(64512)])]);
+  t.same(b.sink.of('aspa-invalid').map((c) => c.labels.prefix), ['10.0.2.0/24'], 'held route found leaking once ASPAs arrive');
+  b.vrps(['10.0.0.0/16-24 7224'], [makeAspa(asn(64511), [asn(64512)])]);
+  t.equal(b.sink.raised.filter((c) => c.type === 'aspa-invalid').length, 1, 'a VRP-only change does not re-check');
+  b.vrps([], [makeAspa(asn(64511), [asn(7224)])]);
+  t.equal(b.sink.of('aspa-invalid').length, 0, '7224 attested as provider: cleared');
+  b.vrps([], [makeAspa(asn(64511), [asn(64512)])]);
+  t.equal(b.sink.of('aspa-invalid').length, 1);
+  b.vrps([], []);
+  t.equal(b.sink.of('aspa-invalid').length, 0, 'no ASPA data: cleared');
 });
 
 t.test('unmapped peers alert only when detection.unmapped; ribs limits the tables checked', async (t) => {
