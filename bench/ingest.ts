@@ -43,6 +43,7 @@ const TARGET = { routesPerSecond: 300_000, bytesPerRoute: 150 } as const;
 
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
+  const inThread = process.argv.includes('--in-thread');
   const profileAt = process.argv.indexOf('--profile');
   const profileDir = profileAt >= 0 ? process.argv[profileAt + 1] : undefined;
   const m = machine();
@@ -60,15 +61,19 @@ async function main(): Promise<void> {
   const before = retainedBytes();
   const rib = new Rib({ index: validator.snapshot.vrps });
   const ingest = new BmpIngest({ rib, vifs: new VifMap([]), staleGraceMs: 60_000 });
-  const station = new BmpStation({ host: '127.0.0.1', port: 0, allow: [Prefix.parse('127.0.0.0/8')], maxMessageBytes: 1 << 20 });
+  const station = new BmpStation({ host: '127.0.0.1', port: 0, allow: [Prefix.parse('127.0.0.0/8')], maxMessageBytes: 1 << 20, offThread: !inThread });
   let firstAt: number | undefined;
   let doneAt: number | undefined;
   let done: () => void = () => {};
   const finished = new Promise<void>((resolve) => (done = resolve));
   station.onEvent((event) => {
     if (event.type === 'router-up') firstAt = performance.now();
+    if (event.type === 'router-down' && doneAt === undefined) {
+      console.error(`the router session ended before the last End-of-RIB: ${JSON.stringify(event.reason)}`);
+      process.exit(1);
+    }
     ingest.handle(event);
-    if (event.type === 'route-monitoring' && ingest.counters.endOfRib === 2) {
+    if ((event.type === 'route-monitoring' || event.type === 'route-batch') && ingest.counters.endOfRib === 2 && doneAt === undefined) {
       doneAt = performance.now();
       done();
     }

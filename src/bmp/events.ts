@@ -19,6 +19,7 @@ import type { ParseError } from '../wire/parse-error.js';
 import type { BmpInitiation } from './initiation.js';
 import type { BmpPeerDown } from './peer-down.js';
 import type { BmpPeerUp } from './peer-up.js';
+import type { BmpRouteBatch } from './route-batch.js';
 import type { BmpPeer, BmpPerPeerHeader, BmpRib } from './per-peer-header.js';
 import type { BmpStatisticsReport } from './statistics.js';
 import type { BmpTermination } from './termination.js';
@@ -134,6 +135,18 @@ export interface BmpStatisticsEvent extends PeerEvent {
   readonly type: 'statistics';
   readonly report: BmpStatisticsReport;
 }
+/**
+ * Route Monitoring messages of this router decoded on a decoder thread
+ * (station option `offThread`): a run of them, in stream order, as words
+ * (route-batch.ts) that Rib.applyWords() takes directly. Only sessions
+ * decoding off-thread deliver it, in place of most `route-monitoring`
+ * events (a message the thread could not decode still comes as
+ * `route-monitoring` or `message-dropped`, in its place in the stream).
+ */
+export interface BmpRouteBatchEvent extends RouterEvent {
+  readonly type: 'route-batch';
+  readonly batch: BmpRouteBatch;
+}
 /** A message of this router that could not be decoded; it was dropped and the stream went on. */
 export interface BmpMessageDroppedEvent extends RouterEvent {
   readonly type: 'message-dropped';
@@ -151,6 +164,7 @@ export type BmpEvent =
   | BmpPeerUpEvent
   | BmpPeerDownEvent
   | BmpRouteMonitoringEvent
+  | BmpRouteBatchEvent
   | BmpStatisticsEvent
   | BmpMessageDroppedEvent;
 

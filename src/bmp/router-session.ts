@@ -32,11 +32,10 @@
  * Nothing the consumer does can break the session: a throwing or rejecting
  * listener is logged and counted (`listenerErrors`).
  */
-import { type SessionCapabilities, capabilities } from '../bgp/capabilities.js';
 import { type BgpUpdate, decodeUpdate } from '../bgp/update.js';
 import { NOOP_LOGGER, type Logger } from '../rpki/sources/source.js';
 import { ParseError } from '../wire/parse-error.js';
-import { BmpPeerType, bmpMessageTypeName } from './constants.js';
+import { bmpMessageTypeName } from './constants.js';
 import type {
   BmpEvent,
   BmpPeerCapabilities,
@@ -46,7 +45,10 @@ import type {
 } from './events.js';
 import { type BmpFrame, BmpFramer } from './framer.js';
 import { type BmpMessage, decodeBmpMessage } from './message.js';
-import { type BmpPeerUp, peerCapabilities } from './peer-up.js';
+import type { BmpPeerUp } from './peer-up.js';
+import { BmpPeerStates } from './peer-states.js';
+import { BmpDecoderThread } from './decoder-thread.js';
+import { type BatchTables, BmpRouteBatch, type ChunkItem, type DecodedChunk, type SerialisedParseError, parseErrorOf, readChunk } from './route-batch.js';
 import { type BmpPerPeerHeader, PeerHeaderCache } from './per-peer-header.js';
 import type { BmpRouteMonitoring } from './route-monitoring.js';
 import type { BmpTermination } from './termination.js';
@@ -64,24 +66,26 @@ export interface BmpRouterSessionOptions {
   /** Called when delivery waits on the consumer (pause the socket) and when it goes on (resume). */
   readonly onPause?: () => void;
   readonly onResume?: () => void;
+  /**
+   * Frame and decode on a worker thread of this session's own
+   * (decoder-thread.ts): Route Monitoring then comes as `route-batch`
+   * events. Default false.
+   */
+  readonly offThread?: boolean;
 }
+
+/**
+ * Bytes sent to the decoder thread and not yet answered before the session
+ * pauses its socket: bounds what the thread and its answers hold (about one
+ * socket read is 64 KiB).
+ */
+const MAX_IN_FLIGHT = 4 << 20;
 
 type MutableCounters = { -readonly [K in keyof BmpRouterCounters]: BmpRouterCounters[K] };
-
-interface PeerState {
-  readonly peerUp: BmpPeerUp;
-  readonly caps: BmpPeerCapabilities;
-  /** Adj-RIB-In / Adj-RIB-Out capabilities with the other asn4 (for the per-message A flag). */
-  readonly inOtherAs: SessionCapabilities;
-  readonly outOtherAs: SessionCapabilities;
-}
 
 /** Logged in full for the first few dropped messages of a session, then one in LOG_EVERY. */
 const LOG_FIRST = 10;
 const LOG_EVERY = 1000;
-
-const FALLBACK_AS4 = capabilities({ asn4: true, extendedMessage: true });
-const FALLBACK_AS2 = capabilities({ asn4: false, extendedMessage: true });
 
 export class BmpRouterSession {
   private routerInfo: BmpRouter;
@@ -91,7 +95,7 @@ export class BmpRouterSession {
   private readonly now: () => number;
   private readonly options: BmpRouterSessionOptions;
   private readonly cache = new PeerHeaderCache();
-  private readonly peers = new Map<string, PeerState>();
+  private readonly peers = new BmpPeerStates();
   private readonly count: MutableCounters = {
     bytes: 0,
     messages: 0,
@@ -116,7 +120,15 @@ export class BmpRouterSession {
     afterTermination: 0,
     listenerErrors: 0,
   };
-  private queue: BmpFrame[] = [];
+  private queue: ChunkItem[] = [];
+  private readonly thread: BmpDecoderThread | undefined;
+  private readonly tables: BatchTables = { peers: [], texts: [] };
+  /** Bytes pushed to the thread and not yet answered. */
+  private inFlight = 0;
+  /** The socket is paused (waiting on the consumer, or too much in flight). */
+  private flowPaused = false;
+  private endAsked = false;
+  private endAnswer: { failure: SerialisedParseError | undefined } | undefined;
   private queueIndex = 0;
   private waiting = false;
   private draining = false;
@@ -134,6 +146,19 @@ export class BmpRouterSession {
     this.framer = new BmpFramer({ maxMessageBytes: options.maxMessageBytes });
     const id = options.address.includes(':') ? `[${options.address}]:${options.port}` : `${options.address}:${options.port}`;
     this.routerInfo = Object.freeze({ id, address: options.address, port: options.port, sysName: undefined, sysDescr: undefined });
+    if (options.offThread === true) {
+      this.thread = new BmpDecoderThread(
+        { maxMessageBytes: this.framer.maxMessageBytes },
+        {
+          chunk: (chunk) => this.decoded(chunk),
+          ended: (failure) => {
+            this.endAnswer = { failure };
+            this.drain();
+          },
+          failed: (error) => this.threadFailed(error),
+        },
+      );
+    }
   }
 
   get router(): BmpRouter {
@@ -155,14 +180,19 @@ export class BmpRouterSession {
     return this.ended;
   }
 
-  /** True while delivery waits on the consumer. */
+  /** True while delivery waits on the consumer (or, off-thread, on the decoder thread). */
   get paused(): boolean {
-    return this.waiting;
+    return this.waiting || this.flowPaused;
   }
 
-  /** Bytes held by the framer for an incomplete message. */
+  /** Bytes held by the framer for an incomplete message; off-thread, bytes the thread has not answered for. */
   get bufferedBytes(): number {
-    return this.framer.bufferedBytes;
+    return this.thread !== undefined ? this.inFlight : this.framer.bufferedBytes;
+  }
+
+  /** @internal the decoder thread, when decoding off-thread (tests make it die) */
+  get decoderThread(): BmpDecoderThread | undefined {
+    return this.thread;
   }
 
   /** Delivers router-up. */
@@ -177,12 +207,19 @@ export class BmpRouterSession {
     if (this.ended || this.pendingFailure || this.pendingEnd) return;
     this.start();
     this.count.bytes += chunk.length;
+    if (this.thread !== undefined) {
+      this.thread.push(chunk);
+      this.inFlight += chunk.length;
+      this.updateFlow();
+      return;
+    }
     if (this.queueIndex === this.queue.length) {
       this.queue = [];
       this.queueIndex = 0;
     }
     try {
-      this.framer.push(chunk, this.queue);
+      // The framer appends frames only: the queue takes them as they are.
+      this.framer.push(chunk, this.queue as BmpFrame[]);
     } catch (e) {
       this.pendingFailure = e instanceof Error ? e : new Error(String(e));
     }
@@ -211,8 +248,9 @@ export class BmpRouterSession {
     this.draining = true;
     try {
       while (!this.waiting && this.queueIndex < this.queue.length) {
-        const frame = this.queue[this.queueIndex++]!;
-        this.handle(frame);
+        const item = this.queue[this.queueIndex++]!;
+        if (item instanceof BmpRouteBatch) this.routeBatch(item);
+        else this.handle(item);
         if (this.ended) return;
       }
       if (this.waiting) return;
@@ -221,6 +259,15 @@ export class BmpRouterSession {
         this.logger.warn({ router: this.routerInfo.id, err: error.message }, 'BMP: broken stream, closing the router session');
         this.finish({ kind: 'error', error, message: error.message });
       } else if (this.pendingEnd) {
+        if (this.thread !== undefined) {
+          // Off-thread, the framer is on the thread: ask it, after every chunk is answered, whether the stream ended inside a message.
+          if (this.inFlight > 0) return;
+          if (!this.endAsked) {
+            this.endAsked = true;
+            this.thread.end();
+          }
+          if (this.endAnswer === undefined) return;
+        }
         this.closeAtEnd(this.pendingEnd.message);
       }
     } finally {
@@ -228,9 +275,50 @@ export class BmpRouterSession {
     }
   }
 
+  /** A chunk the decoder thread answered: its items join the queue in order. */
+  private decoded(chunk: DecodedChunk): void {
+    if (this.ended) return;
+    this.inFlight -= chunk.bytes;
+    let items: ChunkItem[];
+    try {
+      items = readChunk(chunk, this.tables);
+    } catch (e) {
+      this.threadFailed(e instanceof Error ? e : new Error(String(e)));
+      return;
+    }
+    if (this.queueIndex === this.queue.length) {
+      this.queue = items;
+      this.queueIndex = 0;
+    } else {
+      for (const item of items) this.queue.push(item);
+    }
+    if (chunk.failure !== undefined) this.pendingFailure ??= parseErrorOf(chunk.failure);
+    this.updateFlow();
+    this.drain();
+  }
+
+  /** The decoder thread died, or sent what cannot be read: this session ends with an error, after what was decoded before. */
+  private threadFailed(error: Error): void {
+    if (this.ended) return;
+    this.logger.error({ router: this.routerInfo.id, err: error.message }, 'BMP: decoder thread failed, closing the router session');
+    this.thread?.stop();
+    this.pendingFailure ??= error;
+    this.inFlight = 0;
+    this.drain();
+  }
+
+  /** Pauses the socket while the consumer or the decoder thread is behind; resumes when neither is. */
+  private updateFlow(): void {
+    const pause = this.waiting || this.inFlight > MAX_IN_FLIGHT || (this.flowPaused && this.inFlight > MAX_IN_FLIGHT / 2);
+    if (pause === this.flowPaused || this.ended) return;
+    this.flowPaused = pause;
+    this.callback(pause ? this.options.onPause : this.options.onResume);
+  }
+
   private closeAtEnd(message: string | undefined): void {
     try {
-      this.framer.end();
+      if (this.endAnswer?.failure !== undefined) throw parseErrorOf(this.endAnswer.failure);
+      if (this.thread === undefined) this.framer.end();
     } catch (e) {
       const error = e instanceof Error ? e : new Error(String(e));
       this.finish({ kind: 'error', error, message: error.message });
@@ -243,6 +331,7 @@ export class BmpRouterSession {
   private finish(reason: BmpRouterDownReason): void {
     if (this.ended) return;
     this.ended = true;
+    this.thread?.stop();
     this.peers.clear();
     this.deliver({ type: 'router-down', router: this.routerInfo, reason, counters: this.counters, at: this.now() });
     try {
@@ -267,7 +356,7 @@ export class BmpRouterSession {
         return;
       }
       this.waiting = true;
-      this.callback(this.options.onPause);
+      this.updateFlow();
       (result as PromiseLike<void>).then(
         () => this.resume(),
         (e: unknown) => {
@@ -281,7 +370,7 @@ export class BmpRouterSession {
   private resume(): void {
     this.waiting = false;
     if (this.ended) return;
-    this.callback(this.options.onResume);
+    this.updateFlow();
     this.drain();
   }
 
@@ -329,7 +418,7 @@ export class BmpRouterSession {
       case 'peer-down': {
         this.count.peerDown++;
         const { header } = msg.message;
-        this.peers.delete(header.peer.key);
+        this.peers.down(header.peer.key);
         this.deliver({ type: 'peer-down', router: this.routerInfo, peer: header.peer, header, offset: frame.offset, peerDown: msg.message, at: this.now() });
         return;
       }
@@ -356,38 +445,45 @@ export class BmpRouterSession {
     }
   }
 
+  /** Delivers a run of Route Monitoring messages the decoder thread decoded. */
+  private routeBatch(batch: BmpRouteBatch): void {
+    const c = this.count;
+    const n = batch.counts;
+    c.messages += n.messages;
+    if (this.termination) {
+      c.afterTermination += n.messages;
+      return;
+    }
+    c.routeMonitoring += n.messages;
+    c.announced += n.announced;
+    c.withdrawn += n.withdrawn;
+    c.endOfRib += n.endOfRib;
+    c.skippedNlri += n.skippedNlri;
+    c.treatAsWithdraw += n.treatAsWithdraw;
+    c.attributeDiscard += n.attributeDiscard;
+    c.withoutPeerUp += n.withoutPeerUp;
+    c.unknownTlvs += n.unknownTlvs;
+    this.deliver({ type: 'route-batch', router: this.routerInfo, batch, at: this.now() });
+  }
+
   private peerUp(frame: BmpFrame, peerUp: BmpPeerUp): void {
     const { header } = peerUp;
-    let state: PeerState;
+    let caps: BmpPeerCapabilities;
     try {
-      const adjRibIn = peerCapabilities(peerUp, 'adj-rib-in');
-      const adjRibOut = peerCapabilities(peerUp, 'adj-rib-out');
-      const locRib = peerCapabilities(peerUp, 'loc-rib');
-      state = {
-        peerUp,
-        caps: { adjRibIn, adjRibOut, locRib },
-        inOtherAs: withAsn4(adjRibIn, !adjRibIn.asn4),
-        outOtherAs: withAsn4(adjRibOut, !adjRibOut.asn4),
-      };
+      caps = this.peers.up(peerUp);
     } catch (e) {
       this.dropped(frame, e, header.peer);
       return;
     }
     this.count.unknownTlvs += peerUp.unknownTlvs;
-    this.peers.set(header.peer.key, state);
-    this.deliver({ type: 'peer-up', router: this.routerInfo, peer: header.peer, header, offset: frame.offset, peerUp, capabilities: state.caps, at: this.now() });
+    this.deliver({ type: 'peer-up', router: this.routerInfo, peer: header.peer, header, offset: frame.offset, peerUp, capabilities: caps, at: this.now() });
   }
 
   private routeMonitoring(frame: BmpFrame, rm: BmpRouteMonitoring): void {
     const { header } = rm;
-    const state = this.peers.get(header.peer.key);
-    let caps: SessionCapabilities;
-    if (state) {
-      caps = capabilitiesFor(state, header);
-    } else {
-      this.count.withoutPeerUp++;
-      caps = header.peer.type === BmpPeerType.locRib || !header.legacyAs2 ? FALLBACK_AS4 : FALLBACK_AS2;
-    }
+    const known = this.peers.capabilitiesFor(header);
+    if (known === undefined) this.count.withoutPeerUp++;
+    const caps = known ?? BmpPeerStates.fallback(header);
     let update: BgpUpdate;
     try {
       // The router's own tables (post-policy, Loc-RIB, Adj-RIB-Out) may lack NEXT_HOP (FRR): keep their routes.
@@ -414,7 +510,7 @@ export class BmpRouterSession {
       rib: header.rib,
       update,
       capabilities: caps,
-      capabilitiesFrom: state ? 'peer-up' : 'fallback',
+      capabilitiesFrom: known !== undefined ? 'peer-up' : 'fallback',
       tlvs: rm.tlvs,
       at: this.now(),
     });
@@ -443,19 +539,4 @@ export class BmpRouterSession {
     }
     this.deliver({ type: 'message-dropped', router: this.routerInfo, messageType, peer, offset: frame.offset, error, at: this.now() });
   }
-}
-
-function capabilitiesFor(state: PeerState, header: BmpPerPeerHeader): SessionCapabilities {
-  if (header.peer.type === BmpPeerType.locRib) return state.caps.locRib;
-  const base = header.adjRibOut ? state.caps.adjRibOut : state.caps.adjRibIn;
-  if (base.asn4 === !header.legacyAs2) return base;
-  return header.adjRibOut ? state.outOtherAs : state.inOtherAs;
-}
-
-function withAsn4(caps: SessionCapabilities, asn4: boolean): SessionCapabilities {
-  const addPath = [...caps.addPath].map((key) => {
-    const [afi, safi] = key.split('/');
-    return { afi: Number(afi), safi: Number(safi) };
-  });
-  return capabilities({ asn4, addPath, extendedMessage: caps.extendedMessage });
 }

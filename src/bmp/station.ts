@@ -48,6 +48,13 @@ export interface BmpStationOptions {
   readonly logger?: Logger;
   /** Clock for event timestamps, ms since the epoch; default Date.now. */
   readonly now?: () => number;
+  /**
+   * Frame and decode each router's stream on a worker thread of its own
+   * (router-session.ts `offThread`); Route Monitoring then comes as
+   * `route-batch` events, which BmpIngest and Rib.applyWords() take.
+   * Default false: every event as before.
+   */
+  readonly offThread?: boolean;
 }
 
 export interface BmpRouterStatus {
@@ -65,6 +72,7 @@ export class BmpStation {
   private readonly maxRouters: number;
   private readonly logger: Logger;
   private readonly now: () => number;
+  private readonly offThread: boolean;
   private readonly listeners = new Set<BmpEventListener>();
   private readonly sessions = new Map<Socket, BmpRouterSession>();
   private server: Server | undefined;
@@ -88,6 +96,7 @@ export class BmpStation {
     this.maxRouters = maxRouters;
     this.logger = options.logger ?? NOOP_LOGGER;
     this.now = options.now ?? Date.now;
+    this.offThread = options.offThread === true;
   }
 
   /** Registers a listener for every event; returns its removal. */
@@ -166,6 +175,7 @@ export class BmpStation {
       port,
       deliver: (event) => this.dispatch(event),
       maxMessageBytes: this.maxMessageBytes,
+      offThread: this.offThread,
       logger: this.logger,
       now: this.now,
       onEnded: () => {
