@@ -1,0 +1,101 @@
+/**
+ * A real Daemon on loopback that has seen some traffic, for the metrics
+ * tests: VRPs from a file, two VIFs (one with a received-prefix limit) and
+ * an unmapped peer, a webhook sink, and over BMP: Peer Ups, valid,
+ * invalid and not-found routes, a withdrawal, and one malformed UPDATE
+ * (dropped, counted as a parse error). Hold-downs are zero, so the
+ * invalid route fires an alert and a notification is delivered.
+ */
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Test } from 'tap';
+import { parseConfig } from '../../src/config/config.js';
+import { Daemon } from '../../src/daemon/daemon.js';
+import { createMetrics, type RovdMetrics } from '../../src/metrics/metrics.js';
+import { BGP_UPDATE, bgp, bmp, cat, openBody, peerUpBody, perPeer, u8, updateBody } from '../bmp/helpers/build.js';
+import { startReceiver } from '../helpers/receiver.js';
+
+export const PEER = { address: '169.254.0.1', asn: 7224, bgpId: '10.0.0.1' };
+export const TGW = { address: '169.254.9.1', asn: 7224, bgpId: '10.0.0.9' };
+export const STRANGER = { address: '198.51.100.7', asn: 64999, bgpId: '10.0.0.7' };
+type PeerFields = typeof PEER;
+
+export const peerUp = (p: PeerFields) => bmp(3, cat(perPeer(p), peerUpBody(openBody({ asn: 65000 }), openBody({ asn: p.asn }))));
+export const update = (p: PeerFields, nlri: string[], asPath: number[], withdrawn: string[] = []) => bmp(0, cat(perPeer(p), bgp(BGP_UPDATE, updateBody({ nlri, asPath, withdrawn }))));
+/** An UPDATE whose path attributes claim 50 bytes that are not there: the message is dropped, the stream goes on. */
+export const brokenUpdate = (p: PeerFields) => bmp(0, cat(perPeer(p), bgp(BGP_UPDATE, Buffer.from([0, 0, 0, 50]))));
+export const peerDown = (p: PeerFields) => bmp(2, cat(perPeer(p), u8(2), Buffer.from([0, 0])));
+
+export interface Traffic {
+  readonly daemon: Daemon;
+  readonly metrics: RovdMetrics;
+  readonly router: Socket;
+  /** Resolves once `check` holds (polled, bounded). */
+  until(check: () => boolean, what: string, timeoutMs?: number): Promise<void>;
+}
+
+export async function until(check: () => boolean, what: string, timeoutMs = 8000): Promise<void> {
+  const started = Date.now();
+  while (!check()) {
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Starts the daemon and its metrics, sends the traffic, waits for it to be ingested, alerted and delivered. */
+export async function daemonWithTraffic(t: Test): Promise<Traffic> {
+  const dir = await mkdtemp(join(tmpdir(), 'rovd-metrics-'));
+  await writeFile(join(dir, 'vrps.json'), JSON.stringify({ roas: [{ asn: 'AS7224', prefix: '10.0.0.0/8', maxLength: 16, ta: 'test' }] }));
+  const hook = await startReceiver(t);
+  const yaml = `
+rpki: { files: [vrps.json] }
+bmp: { listen: "127.0.0.1:0", allow: [127.0.0.0/8] }
+vifs:
+  - id: dxvif-m1
+    type: private
+    router: 127.0.0.1
+    peers: [{ address: ${PEER.address}, asn: 7224 }]
+    awsPrefixes: [10.0.0.0/8]
+  - id: dxvif-m2
+    type: transit
+    router: 127.0.0.1
+    peers: [{ address: ${TGW.address}, asn: 7224 }]
+    receivedLimit: 4
+alerts:
+  holdDown: { fireSeconds: 0, resolveSeconds: 0 }
+  grouping: { waitSeconds: 0, intervalSeconds: 1 }
+  sinks:
+    - { name: hook, type: webhook, url: "${hook.url}/hook" }
+`;
+  const config = parseConfig(yaml, join(dir, 'rovd.yaml'));
+  const daemon = new Daemon({ config, summaryIntervalMs: 0, alertTickMs: 20, detectionTickMs: 50 });
+  const metrics = createMetrics(daemon, { version: '0.0.0-test' });
+  const { bmp: where } = await daemon.start();
+  const router = connect(where.port, '127.0.0.1');
+  await new Promise((r) => router.once('connect', r));
+  t.teardown(async () => {
+    router.destroy();
+    metrics.close();
+    await daemon.stop();
+  });
+  router.write(
+    cat(
+      peerUp(PEER),
+      update(PEER, ['10.1.0.0/16'], [7224]), // valid
+      update(PEER, ['10.1.1.0/24'], [7224]), // invalid: longer than maxLength 16
+      update(PEER, ['10.9.0.0/16', '10.8.0.0/16'], [7224], []),
+      update(PEER, [], [], ['10.8.0.0/16']), // withdrawn again
+      peerUp(TGW),
+      update(TGW, ['10.2.0.0/16', '10.3.0.0/16', '10.4.0.0/16'], [7224]), // 3 of 4: prefix-limit warning
+      peerUp(STRANGER),
+      update(STRANGER, ['192.0.2.0/24'], [64999]), // not-found, unmapped
+      brokenUpdate(PEER),
+    ),
+  );
+  await until(() => daemon.rib.count() === 7, 'routes ingested');
+  await until(() => daemon.detection.prefixLimitUsage.length > 0, 'prefix limits measured');
+  await until(() => (daemon.outbox?.stats().sinks.hook?.delivered ?? 0) > 0, 'a notification delivered');
+  return { daemon, metrics, router, until };
+}
