@@ -3,8 +3,10 @@
  * tests: VRPs from a file, two VIFs (one with a received-prefix limit) and
  * an unmapped peer, a webhook sink, and over BMP: Peer Ups, valid,
  * invalid and not-found routes, a withdrawal, and one malformed UPDATE
- * (dropped, counted as a parse error). Hold-downs are zero, so the
- * invalid route fires an alert and a notification is delivered.
+ * (dropped, counted as a parse error); an RTR cache (a scripted fake)
+ * that serves one IPv6 VRP, then sends a malformed PDU (the session ends
+ * and reconnects). Hold-downs are zero, so the invalid route fires an
+ * alert and a notification is delivered.
  */
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
@@ -16,6 +18,7 @@ import { Daemon } from '../../src/daemon/daemon.js';
 import { createMetrics, type RovdMetrics } from '../../src/metrics/metrics.js';
 import { BGP_UPDATE, bgp, bmp, cat, openBody, peerUpBody, perPeer, u8, updateBody } from '../bmp/helpers/build.js';
 import { startReceiver } from '../helpers/receiver.js';
+import { endOfData, FakeCache, prefixPdu } from '../rtr/helpers/fake-cache.js';
 
 export const PEER = { address: '169.254.0.1', asn: 7224, bgpId: '10.0.0.1' };
 export const TGW = { address: '169.254.9.1', asn: 7224, bgpId: '10.0.0.9' };
@@ -32,6 +35,7 @@ export interface Traffic {
   readonly daemon: Daemon;
   readonly metrics: RovdMetrics;
   readonly router: Socket;
+  readonly cache: FakeCache;
   /** Resolves once `check` holds (polled, bounded). */
   until(check: () => boolean, what: string, timeoutMs?: number): Promise<void>;
 }
@@ -49,8 +53,12 @@ export async function daemonWithTraffic(t: Test): Promise<Traffic> {
   const dir = await mkdtemp(join(tmpdir(), 'rovd-metrics-'));
   await writeFile(join(dir, 'vrps.json'), JSON.stringify({ roas: [{ asn: 'AS7224', prefix: '10.0.0.0/8', maxLength: 16, ta: 'test' }] }));
   const hook = await startReceiver(t);
+  const cache = await FakeCache.start();
+  t.teardown(() => cache.stop());
   const yaml = `
-rpki: { files: [vrps.json] }
+rpki:
+  files: [vrps.json]
+  rtr: [{ name: fake, address: "127.0.0.1:${cache.port}", retrySeconds: 1 }]
 bmp: { listen: "127.0.0.1:0", allow: [127.0.0.0/8] }
 vifs:
   - id: dxvif-m1
@@ -97,5 +105,13 @@ alerts:
   await until(() => daemon.rib.count() === 7, 'routes ingested');
   await until(() => daemon.detection.prefixLimitUsage.length > 0, 'prefix limits measured');
   await until(() => (daemon.outbox?.stats().sinks.hook?.delivered ?? 0) > 0, 'a notification delivered');
-  return { daemon, metrics, router, until };
+
+  await cache.waitFor(1);
+  cache.send({ type: 3, version: 2, sessionId: 9 }, prefixPdu(2, true, '2001:db8::/32', 48, 7224), endOfData(2, 9, 5));
+  const rtr = () => daemon.feed.status().rtr[0]!;
+  await until(() => rtr().serial === 5, 'RTR data in');
+  // An IPv4 Prefix PDU 9 bytes long (RFC 8210 §5.6 says 20): the session reports it and reconnects.
+  cache.sendRaw(Buffer.from([2, 4, 0, 0, 0, 0, 0, 9, 0]));
+  await until(() => Object.keys(rtr().errors).length > 0, 'RTR error counted');
+  return { daemon, metrics, router, cache, until };
 }
