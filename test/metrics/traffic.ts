@@ -35,6 +35,7 @@ export interface Traffic {
   readonly daemon: Daemon;
   readonly metrics: RovdMetrics;
   readonly router: Socket;
+  readonly bmpPort: number;
   readonly cache: FakeCache;
   /** Resolves once `check` holds (polled, bounded). */
   until(check: () => boolean, what: string, timeoutMs?: number): Promise<void>;
@@ -113,5 +114,5 @@ alerts:
   // An IPv4 Prefix PDU 9 bytes long (RFC 8210 §5.6 says 20): the session reports it and reconnects.
   cache.sendRaw(Buffer.from([2, 4, 0, 0, 0, 0, 0, 9, 0]));
   await until(() => Object.keys(rtr().errors).length > 0, 'RTR error counted');
-  return { daemon, metrics, router, cache, until };
+  return { daemon, metrics, router, bmpPort: where.port, cache, until };
 }
