@@ -77,6 +77,8 @@ export class Daemon {
   private readonly early: Notification[] = [];
   private readonly summaryIntervalMs: number;
   private summaryTimer: NodeJS.Timeout | undefined;
+  /** True while the BMP station listens. */
+  listening = false;
   private readonly unsubscribe: (() => void)[] = [];
 
   constructor(options: DaemonOptions) {
@@ -150,6 +152,7 @@ export class Daemon {
     await this.feed.start();
     if (this.feed.status().stale) this.detection.setRpkiStale(true);
     const bmp = await this.station.start();
+    this.listening = true;
     if (this.summaryIntervalMs > 0) {
       this.summaryTimer = setInterval(() => this.log.info(this.summary(), 'rib: summary'), this.summaryIntervalMs);
       this.summaryTimer.unref();
@@ -163,6 +166,7 @@ export class Daemon {
     for (const off of this.unsubscribe.splice(0)) off();
     this.ingest.stop();
     this.detection.stop();
+    this.listening = false;
     await this.station.stop();
     await this.feed.stop();
     this.alerts.close();

@@ -11,6 +11,8 @@ export interface Logger {
   info(obj: object, msg: string): void;
   warn(obj: object, msg: string): void;
   error(obj: object, msg: string): void;
+  /** Per-request detail; optional so simple loggers need not have it. */
+  debug?(obj: object, msg: string): void;
 }
 
 export const NOOP_LOGGER: Logger = Object.freeze({

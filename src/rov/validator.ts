@@ -140,7 +140,8 @@ export class Validator {
 }
 
 /** Covering prefixes of added and removed VRPs together. */
-function affectedPrefixes(delta: VrpDelta): Prefix[] {
+/** The smallest set of prefixes covering every added or removed VRP of `delta`. */
+export function affectedPrefixes(delta: VrpDelta): Prefix[] {
   if (delta.removed.size === 0) return delta.added.coveringPrefixes();
   if (delta.added.size === 0) return delta.removed.coveringPrefixes();
   const both = [...delta.added.coveringPrefixes(), ...delta.removed.coveringPrefixes()];
