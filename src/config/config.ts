@@ -22,6 +22,7 @@ import { parseHostPort } from '../rtr/transport.js';
 import type { DetectionSettings, PrefixLimits } from '../detect/settings.js';
 import type { ExpectedPrefix, Vif, VifType } from '../vif/vif.js';
 import { type AlertsSettings, buildAlerts } from './alerts-config.js';
+import { type HttpSettings, buildHttp } from './http-config.js';
 import { type Json, type KeyPath, buildDetection, buildPrefixLimits } from './detection-config.js';
 import { CONFIG_SCHEMA } from './schema.js';
 
@@ -68,6 +69,7 @@ export interface RovdConfig {
   /** Where durable state lives (the notification outbox); undefined: memory only, nothing survives a restart. */
   readonly store: { readonly dir: string | undefined };
   readonly log: { readonly level: LogLevel };
+  readonly http: HttpSettings;
 }
 
 /** What an absent key means. */
@@ -252,6 +254,7 @@ function build(raw: Json, file: string, fail: (path: KeyPath, reason: string) =>
     alerts: buildAlerts(raw, file, fail),
     store: Object.freeze({ dir: (raw.store as Json | undefined)?.dir === undefined ? undefined : resolve(base, (raw.store as Json).dir as string) }),
     log: Object.freeze({ level: (log.level as LogLevel | undefined) ?? CONFIG_DEFAULTS.logLevel }),
+    http: buildHttp(raw, file, fail),
   });
 }
 

@@ -270,6 +270,59 @@ export const CONFIG_SCHEMA = {
         },
       },
     },
+    http: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        listen: hostPort,
+        tls: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['certFile', 'keyFile'],
+          properties: { certFile: path, keyFile: path, caFile: path, requireClientCert: { type: 'boolean' } },
+        },
+        auth: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            region: { type: 'string', pattern: '^[a-z]{2}(-[a-z]+)+-\\d+$', expect: 'an AWS region such as us-east-1' },
+            clockSkewSeconds: seconds(1, 3600),
+            keys: {
+              type: 'array',
+              items: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['id'],
+                properties: {
+                  id: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,128}$', expect: 'an access key id of 1 to 128 letters, digits, _ . -' },
+                  secret: { type: 'string', minLength: 16, expect: 'a secret of at least 16 characters' },
+                  secretFile: path,
+                  secretEnv: envName,
+                },
+              },
+            },
+          },
+        },
+        // An AWS-shaped policy document, checked by its own parser (src/http/security/policy.ts) with key paths.
+        policy: { type: 'object', expect: 'a policy document {Version: "2012-10-17", Statement: [...]}' },
+        policyFile: path,
+        metrics: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { bearerTokenFile: path, bearerTokenEnv: envName, allow: { type: 'array', items: prefix } },
+        },
+        rateLimit: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            perSecond: { type: 'number', exclusiveMinimum: 0, maximum: 100_000, expect: 'requests per second, above 0, at most 100000' },
+            burst: { type: 'integer', minimum: 1, maximum: 100_000, expect: 'an integer from 1 to 100000' },
+          },
+        },
+        maxBodyBytes: { type: 'integer', minimum: 1024, maximum: 64 * 1024 * 1024, expect: 'an integer from 1024 to 67108864' },
+        announcementsMaxBodyBytes: { type: 'integer', minimum: 1024, maximum: 1024 * 1024 * 1024, expect: 'an integer from 1024 to 1073741824' },
+      },
+    },
     log: {
       type: 'object',
       additionalProperties: false,

@@ -98,9 +98,9 @@ export function registerSecurity(app: FastifyInstance, options: SecurityOptions)
       const reason = `rate limit exceeded: ${settings.rateLimit.perSecond} requests per second, burst ${settings.rateLimit.burst}`;
       return reply.code(429).header('Retry-After', String(rate.retryAfterSeconds)).type('application/json; charset=utf-8').send({ error: 'TooManyRequests', message: reason, reason });
     }
-    const path = pathOf(request.url);
     // No route: the not-found handler answers 404 and runs nothing else.
-    if (request.is404 || isExemptPath(path)) return;
+    // Exemption goes by the route matched, not the text of the URL.
+    if (request.is404 || isExemptPath(request.routeOptions.url ?? '')) return;
     const action = (request.routeOptions.config as { action?: unknown }).action;
     if (!isRovdAction(action)) return deny(request, reply, 403, NO_ACTION_REASON, undefined);
 
