@@ -21,7 +21,7 @@
  *   npm run bench:ingest -- --profile /tmp/prof   also a CPU profile of the ingest
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BmpStation } from '../src/bmp/station.js';
@@ -82,6 +82,8 @@ async function main(): Promise<void> {
 
   section('the stream into the station (one router, one peer, pre-policy Adj-RIB-In)');
   const cpu0 = process.cpuUsage();
+  const elu0 = performance.eventLoopUtilization();
+  const threads0 = threadCpu();
   const sender = spawn(process.execPath, ['-e', SENDER, String(port), file], { stdio: ['ignore', 'inherit', 'inherit'] });
   let profile: CpuProfile | undefined;
   if (profileDir !== undefined) {
@@ -91,11 +93,18 @@ async function main(): Promise<void> {
     await finished;
   }
   const cpu = process.cpuUsage(cpu0);
+  const elu = performance.eventLoopUtilization(elu0);
+  const threads = threadCpu();
   sender.kill();
   const seconds = (doneAt! - firstAt!) / 1000;
   const rate = routeCount / seconds;
   line('first byte -> last End-of-RIB', `${fmtMs(seconds * 1000)} = ${fmtInt(rate)} routes/s`);
-  line('our CPU meanwhile', `${fmtMs((cpu.user + cpu.system) / 1000)} (${Math.round(((cpu.user + cpu.system) / 1e6 / seconds) * 100)}% of one core)`);
+  line('our CPU meanwhile (all threads)', `${fmtMs((cpu.user + cpu.system) / 1000)} (${Math.round(((cpu.user + cpu.system) / 1e6 / seconds) * 100)}% of one core)`);
+  line('main thread busy', `${Math.round(elu.utilization * 100)}% of the wall time (event-loop utilisation)`);
+  if (threads !== undefined && threads0 !== undefined) {
+    // CPU per thread from /proc: on a shared machine the wall time says how much CPU we got, this says how much we needed.
+    line('CPU: main thread, other threads', `${fmtMs(threads.main - threads0.main)}, ${fmtMs(threads.others - threads0.others)} (decoder thread, GC helpers, libuv)`);
+  }
   const held = { valid: rib.count(undefined, RovState.Valid), invalid: rib.count(undefined, RovState.Invalid), notFound: rib.count(undefined, RovState.NotFound) };
   line('held routes', `${fmtInt(rib.count())}: ${fmtInt(held.valid)} valid, ${fmtInt(held.invalid)} invalid, ${fmtInt(held.notFound)} not-found`);
   line('intended by the generator', `${fmtInt(intended.valid)} valid, ${fmtInt(intended.invalid)} invalid, ${fmtInt(intended.notFound)} not-found`);
@@ -152,6 +161,25 @@ function prepare(quick: boolean): { file: string; dir: string; vrps: VrpTable; i
   const file = join(dir, 'table.bmp');
   writeFileSync(file, Buffer.concat(table.chunks as Buffer[]));
   return { file, dir, vrps: vrpTable(w), intended: intendedCounts(w), routeCount: w.routes.count };
+}
+
+/** CPU milliseconds (user + system) of the main thread and of all other threads of this process, from /proc (Linux); undefined elsewhere. */
+function threadCpu(): { main: number; others: number } | undefined {
+  try {
+    const tick = 10; // ms per clock tick (USER_HZ 100 on Linux)
+    let main = 0;
+    let others = 0;
+    for (const tid of readdirSync('/proc/self/task')) {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const ms = (Number(fields[11]) + Number(fields[12])) * tick;
+      if (Number(tid) === process.pid) main += ms;
+      else others += ms;
+    }
+    return { main, others };
+  } catch {
+    return undefined;
+  }
 }
 
 /** Sends a file to 127.0.0.1:PORT as fast as the socket takes it. */

@@ -142,10 +142,12 @@ export class BmpIngest {
   /** Route Monitoring decoded on the station's decoder thread: the same, message by message, from words. */
   private routeBatch(event: BmpRouteBatchEvent): void {
     const router = event.router.address;
+    // One clock reading for the batch: its messages arrived together.
+    const at = this.rib.seconds();
     for (const c = event.batch.cursor(); c.next(); ) {
       this.counters.routeMonitoring++;
       const table = this.tableOf(router, c.peer, c.rib);
-      this.count(this.rib.applyWords(table, c.words, c.update, c.texts));
+      this.count(this.rib.applyWords(table, c.words, c.update, c.texts, at));
       if (c.words[c.update + UW_END_OF_RIB] !== 0) this.counters.endOfRib++;
     }
   }

@@ -848,7 +848,8 @@ export class Rib {
     });
   }
 
-  private seconds(): number {
+  /** The RIB's clock in unix seconds: the `at` of changes made now (a caller applying many UPDATEs at once reads it once). */
+  seconds(): number {
     return Math.floor(this.now() / 1000) >>> 0;
   }
 

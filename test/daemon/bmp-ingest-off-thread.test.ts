@@ -25,7 +25,7 @@ import { plain } from '../rib/fixtures.js';
 
 const index = VrpIndex.build(VrpTable.from([parseVrp('192.0.2.0/24', 24, 'AS64496'), parseVrp('2001:db8::/32', 48, 'AS64497'), parseVrp('10.0.0.0/8', 8, 'AS64999')]));
 
-async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+async function until(check: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
   const started = Date.now();
   while (!check()) {
     if (Date.now() - started > timeoutMs) throw new Error(`timed out: ${what}`);
