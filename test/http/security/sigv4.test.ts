@@ -23,7 +23,7 @@ const raw = (headers: Record<string, string>): string[] => Object.entries(header
 
 t.test("AWS's examples", async (t) => {
   t.equal(signingKey(AWS_SECRET, '20150830', 'us-east-1', 'iam').toString('hex'), 'c4afb1cc5771d871763a393e44b703571b55cc28424d1a5e86da6ed3c154a4b9', 'IAM User Guide: derived signing key');
-  const cases = [
+  const cases: { name: string; service: string; method: string; url: string; headers: Record<string, string>; signed: string; signature: string }[] = [
     {
       name: 'IAM ListUsers (IAM User Guide)',
       service: 'iam',
@@ -65,7 +65,7 @@ t.test("AWS's examples", async (t) => {
     const verifier = new SigV4Verifier({ region: 'us-east-1', service: c.service, clockSkewMs: 300_000, keys: new Map([[AWS_KEY, new Secret(AWS_SECRET)]]), now: () => AWS_TIME });
     const authorization = `AWS4-HMAC-SHA256 Credential=${AWS_KEY}/20150830/us-east-1/${c.service}/aws4_request, SignedHeaders=${c.signed}, Signature=${c.signature}`;
     t.same(verifier.verify({ method: c.method, url: c.url, rawHeaders: raw({ ...c.headers, Authorization: authorization }), body: Buffer.alloc(0) }), { ok: true, keyId: AWS_KEY }, `${c.name}: verifies`);
-    const { 'X-Amz-Date': _date, ...others } = c.headers;
+    const others = Object.fromEntries(Object.entries(c.headers).filter(([k]) => k !== 'X-Amz-Date'));
     const ours = signRequest({ method: c.method, url: c.url, headers: others, keyId: AWS_KEY, secret: AWS_SECRET, service: c.service, time: AWS_TIME });
     t.equal(ours.signature, c.signature, `${c.name}: the test signer agrees`);
   }
