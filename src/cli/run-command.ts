@@ -7,22 +7,26 @@
 import { fileURLToPath } from 'node:url';
 import { type RovdConfig, ConfigError, defaultConfig, loadConfig } from '../config/config.js';
 import { Daemon } from '../daemon/daemon.js';
+import { type RunningApi, startApi } from '../http/serve.js';
 import { type LogLevel, createLogger } from '../log/logger.js';
 import { parseHostPort } from '../rtr/transport.js';
 import { parseCommandArgs } from './options.js';
 import { UsageError, EXIT_FAILURE } from './usage-error.js';
 import type { CommandIo } from './validate-command.js';
 
-export const RUN_HELP = `Usage: rovd run [--config FILE] [--bmp ADDR:PORT] [--log-level LEVEL]
+export const RUN_HELP = `Usage: rovd run [--config FILE] [--bmp ADDR:PORT] [--http ADDR:PORT] [--log-level LEVEL]
 
 Runs the daemon: RPKI data from the configured files, URLs and RTR caches,
 BGP routes from routers over BMP, every route validated (RFC 6811) and
-revalidated when the VRPs change. Logs are JSON lines on standard output.
+revalidated when the VRPs change, alerts delivered to the configured sinks,
+the HTTP API and /metrics (default 127.0.0.1:9684). Logs are JSON lines on
+standard output.
 
   --config FILE     the YAML config (see config/rovd.example.yaml); without it,
                     the built-in default: the bundled sample VRPs, BMP on
                     127.0.0.1:11019, no VIFs
   --bmp ADDR:PORT   listen for BMP here instead of the config's bmp.listen
+  --http ADDR:PORT  serve the API and /metrics here instead of the config's http.listen
   --log-level L     fatal, error, warn, info (default), debug, trace or silent`;
 
 const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
@@ -34,6 +38,7 @@ export async function runCommand(argv: readonly string[], io: CommandIo): Promis
   const { values, positionals } = parseCommandArgs('run', argv, {
     config: { type: 'string' },
     bmp: { type: 'string' },
+    http: { type: 'string' },
     'log-level': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -44,14 +49,17 @@ export async function runCommand(argv: readonly string[], io: CommandIo): Promis
   if (positionals.length > 0) throw new UsageError(`run: unexpected argument ${JSON.stringify(positionals[0])}`);
   const level = values['log-level'];
   if (level !== undefined && !LEVELS.has(level)) throw new UsageError(`run: --log-level must be one of ${[...LEVELS].join(', ')}, not ${JSON.stringify(level)}`);
-  let bmp: { host: string; port: number } | undefined;
-  if (values.bmp !== undefined) {
+  const listenFlag = (name: 'bmp' | 'http'): { host: string; port: number } | undefined => {
+    const v = values[name];
+    if (v === undefined) return undefined;
     try {
-      bmp = parseHostPort(values.bmp, undefined, { allowPortZero: true });
+      return parseHostPort(v, undefined, { allowPortZero: true });
     } catch (err) {
-      throw new UsageError(`run: --bmp: ${(err as Error).message}`);
+      throw new UsageError(`run: --${name}: ${(err as Error).message}`);
     }
-  }
+  };
+  const bmp = listenFlag('bmp');
+  const http = listenFlag('http');
 
   let config: RovdConfig;
   try {
@@ -64,12 +72,15 @@ export async function runCommand(argv: readonly string[], io: CommandIo): Promis
     throw err;
   }
   if (bmp !== undefined) config = { ...config, bmp: { ...config.bmp, host: bmp.host, port: bmp.port } };
+  if (http !== undefined) config = { ...config, http: { ...config.http, host: http.host, port: http.port } };
 
   const logger = createLogger((level ?? config.log.level) as LogLevel, io.stdout);
   const daemon = new Daemon({ config, logger });
   logger.info({ config: config.file, vifs: config.vifs.length }, 'rovd: starting');
+  let api: RunningApi | undefined;
   try {
     await daemon.start();
+    api = await startApi(daemon, config.http, logger);
   } catch (err) {
     logger.error({ err: (err as Error).message }, 'rovd: could not start');
     await daemon.stop();
@@ -78,6 +89,7 @@ export async function runCommand(argv: readonly string[], io: CommandIo): Promis
   }
   await untilAborted(io.shutdown);
   logger.info({ reason: String(io.shutdown?.reason ?? 'shutdown') }, 'rovd: stopping');
+  await api.close();
   await daemon.stop();
   return 0;
 }

@@ -32,9 +32,17 @@ function startRun(args: readonly string[]) {
   return { lines, waitFor, stop: () => shutdown.abort('test'), done };
 }
 
-t.test('rovd run starts on the built-in config, accepts a router, and stops on the shutdown signal', async (t) => {
-  const run = startRun(['--bmp', '127.0.0.1:0']);
+t.test('rovd run starts on the built-in config, accepts a router, serves the API, and stops on the shutdown signal', async (t) => {
+  const run = startRun(['--bmp', '127.0.0.1:0', '--http', '127.0.0.1:0']);
   const running = await run.waitFor('rovd: running');
+  const api = (await run.waitFor('http: API listening')).url as string;
+  t.match(api, /^http:\/\/127\.0\.0\.1:\d+$/);
+  t.same(await (await fetch(`${api}/healthz`)).json(), { status: 'ok' });
+  const validity = (await (await fetch(`${api}/api/v1/validity/AS13335/1.1.1.0/24`)).json()) as { validated_route: { validity: { state: string } } };
+  t.ok(['valid', 'invalid', 'not-found'].includes(validity.validated_route.validity.state), 'a validity look-up against the sample VRPs');
+  const metrics = await (await fetch(`${api}/metrics`)).text();
+  t.match(metrics, /rovd_build_info/);
+  t.match(metrics, /process_cpu_user_seconds_total/);
   t.match(running, { level: 'info', service: 'rovd', vrps: 5000, vifs: 0 }, 'the bundled sample VRPs are loaded');
   const port = (running.bmp as { port: number }).port;
   t.ok(port > 0);
@@ -68,9 +76,10 @@ t.test('rovd run: config and usage errors', async (t) => {
   t.equal(help.code, 0);
   t.match(help.out, /Usage: rovd run \[--config FILE\]/);
   // A port already taken: the daemon cannot start, says so, exits 1.
-  const holder = startRun(['--bmp', '127.0.0.1:0']);
+  t.equal((await runRovd(['run', '--http', '1.2.3'])).code, 2);
+  const holder = startRun(['--bmp', '127.0.0.1:0', '--http', '127.0.0.1:0']);
   const port = ((await holder.waitFor('rovd: running')).bmp as { port: number }).port;
-  const clash = await runRovd(['run', '--bmp', `127.0.0.1:${port}`, '--log-level', 'silent']);
+  const clash = await runRovd(['run', '--bmp', `127.0.0.1:${port}`, '--http', '127.0.0.1:0', '--log-level', 'silent']);
   t.equal(clash.code, 1);
   t.match(clash.err, /EADDRINUSE/);
   holder.stop();
