@@ -9,6 +9,10 @@
  *   tlv.ts, bgp-pdu.ts  one file per part of the wire format
  *   router-session.ts one router's session without the socket: peer table,
  *                     capabilities, UPDATE decoding, counters, backpressure
+ *   peer-states.ts    the peers of a session and their capabilities (Peer Up/Down)
+ *   decoder-thread.ts, decoder-worker.ts, batch-decoder.ts
+ *                     the optional decoder thread of a session (`offThread`)
+ *   route-batch.ts    what that thread hands back: Route Monitoring as words
  *   station.ts        the TCP listener: allow list, one session per router
  *   events.ts         what the station tells its consumer
  */
@@ -26,4 +30,5 @@ export type { BmpRouteMirroring } from './route-mirroring.js';
 export type { BmpTlv } from './tlv.js';
 export { type BmpPeer, type BmpPerPeerHeader, type BmpRib, PeerHeaderCache, decodePerPeerHeader, formatDistinguisher } from './per-peer-header.js';
 export { BmpRouterSession, type BmpRouterSessionOptions } from './router-session.js';
+export { type BmpBatchMessage, BmpRouteBatch, BmpRouteBatchCursor } from './route-batch.js';
 export { BmpStation, type BmpStationOptions, type BmpRouterStatus, normaliseAddress } from './station.js';
