@@ -97,8 +97,6 @@ export class Daemon {
       port: config.bmp.port,
       allow: config.bmp.allow,
       maxMessageBytes: config.bmp.maxMessageBytes,
-      // Framing and BMP/BGP decoding on a thread per router; the main thread keeps the RIB (docs/benchmarks.md, Ingest).
-      offThread: true,
       logger: this.log,
       now,
     });
