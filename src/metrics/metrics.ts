@@ -49,7 +49,11 @@ export interface RovdMetrics {
   observeValidationLatency(seconds: number, vif: string): void;
   /** Starts a monotonic timer; calling the result with the VIF records and returns the seconds. */
   startValidationTimer(): ValidationTimerEnd;
-  /** Stops listening to the daemon and empties the registry. */
+  /**
+   * Stops listening to the daemon and empties the registry. prom-client's
+   * default metrics keep an event-loop-delay monitor and a GC observer it
+   * offers no way to stop; neither holds the process open.
+   */
   close(): void;
 }
 

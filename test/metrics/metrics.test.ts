@@ -7,7 +7,7 @@ import { connect } from 'node:net';
 import t from 'tap';
 import { createMetrics } from '../../src/metrics/metrics.js';
 import { type Family, parseExposition } from './exposition.js';
-import { daemonWithTraffic, PEER, peerUp, update } from './traffic.js';
+import { daemonWithTraffic, FIRST_ROUTES_MS, PEER, peerUp, update } from './traffic.js';
 
 const value = (families: Map<string, Family>, name: string, labels: Record<string, string> = {}): number | undefined =>
   families.get(name)?.samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
@@ -63,7 +63,7 @@ t.test('BMP counts continue across a reconnect; stale routes show while the rout
   t.teardown(() => again.destroy());
   await new Promise((r) => again.once('connect', r));
   again.write(Buffer.concat([peerUp(PEER), update(PEER, ['10.5.0.0/16'], [7224])]));
-  await p.until(() => p.daemon.rib.count(4) === 8, 'the new route');
+  await p.until(() => p.daemon.rib.count(4) === 8, 'the new route', FIRST_ROUTES_MS);
   t.equal(await rm(), 8, 'one more on top of the ended session\'s seven');
 });
 

@@ -41,6 +41,14 @@ export interface Traffic {
   until(check: () => boolean, what: string, timeoutMs?: number): Promise<void>;
 }
 
+/**
+ * The daemon decodes BMP on a worker thread per router session; under
+ * tap's TypeScript loader a new worker takes seconds to start (about 3.5 s
+ * measured here, more when test files run in parallel), so the first
+ * routes of a session get a generous bound.
+ */
+export const FIRST_ROUTES_MS = 30_000;
+
 export async function until(check: () => boolean, what: string, timeoutMs = 8000): Promise<void> {
   const started = Date.now();
   while (!check()) {
@@ -103,7 +111,7 @@ alerts:
       brokenUpdate(PEER),
     ),
   );
-  await until(() => daemon.rib.count() === 7, 'routes ingested');
+  await until(() => daemon.rib.count() === 7, 'routes ingested', FIRST_ROUTES_MS);
   await until(() => daemon.detection.prefixLimitUsage.length > 0, 'prefix limits measured');
   await until(() => (daemon.outbox?.stats().sinks.hook?.delivered ?? 0) > 0, 'a notification delivered');
 
