@@ -1,40 +1,54 @@
 /**
  * rovd's metrics through a real Prometheus (Debian's `prometheus`): it
- * scrapes a small HTTP server serving createMetrics(daemon).render() at
- * /metrics that demands a bearer token (the real API server and its guard
- * are tested with the API; this proves the exposition, the token from
- * `authorization: {credentials_file}` and the query round trip), and the
- * values come back through /api/v1/query. The example PromQL of
+ * scrapes rovd's API server (with the security plugin, /metrics guarded by
+ * a bearer token from `http.metrics.bearerTokenFile`) using
+ * `authorization: {credentials_file}`, and the values come back through
+ * /api/v1/query. The example PromQL of
  * docs/metrics.md is run too, so a syntax error there fails here.
  *
  * Skipped when prometheus is not installed, failed then under
  * ROVD_REQUIRE_PEERS=1.
  */
-import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import t, { type Test } from 'tap';
+import { parseConfig } from '../../src/config/config.js';
+import type { Daemon } from '../../src/daemon/daemon.js';
+import { registerSecurity } from '../../src/http/security/plugin.js';
+import { buildApiServer } from '../../src/http/server.js';
+import { NOOP_LOGGER } from '../../src/log/logger.js';
 import type { RovdMetrics } from '../../src/metrics/metrics.js';
 import { Prometheus } from '../helpers/prometheus.js';
 import { daemonWithTraffic } from '../metrics/traffic.js';
 
 const TOKEN = 'prometheus-scrape-token-0123456789';
 
-/** Serves render() at /metrics to requests carrying the token; 401 otherwise. Records the Authorization headers seen. */
-async function metricsServer(t: Test, metrics: RovdMetrics): Promise<{ target: string; port: number; authorizations: string[] }> {
+/**
+ * rovd's own API server with its security plugin, configured as an
+ * operator would: `http.metrics.bearerTokenFile`. Records the
+ * Authorization headers it saw.
+ */
+async function metricsServer(t: Test, daemon: Daemon, metrics: RovdMetrics): Promise<{ target: string; port: number; authorizations: string[] }> {
+  const dir = await mkdtemp(join(tmpdir(), 'rovd-prom-api-'));
+  await writeFile(join(dir, 'token'), `${TOKEN}\n`);
+  const settings = parseConfig('http:\n  listen: "127.0.0.1:0"\n  metrics: { bearerTokenFile: token }\n', join(dir, 'rovd.yaml')).http;
   const authorizations: string[] = [];
-  const server = createServer((req, res) => {
-    authorizations.push(req.headers.authorization ?? '');
-    if (req.url !== '/metrics') return void res.writeHead(404).end();
-    if (req.headers.authorization !== `Bearer ${TOKEN}`) return void res.writeHead(401, { 'www-authenticate': 'Bearer' }).end();
-    metrics.render().then(
-      (text) => res.writeHead(200, { 'content-type': metrics.contentType }).end(text),
-      (err: unknown) => res.writeHead(500).end(String(err)),
-    );
+  const app = await buildApiServer({
+    daemon,
+    version: '0.0.0-test',
+    metrics,
+    security: (a) => {
+      a.addHook('onRequest', async (request) => {
+        authorizations.push(request.headers.authorization ?? '');
+      });
+      registerSecurity(a, { settings, logger: NOOP_LOGGER });
+    },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  const { port } = server.address() as AddressInfo;
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  t.teardown(() => app.close());
+  const { port } = app.server.address() as AddressInfo;
   return { target: `127.0.0.1:${port}`, port, authorizations };
 }
 
@@ -53,9 +67,9 @@ function examples(markdown: string): string[] {
 
 t.test('Prometheus scrapes rovd with the bearer token and answers queries on its metrics', async (t) => {
   const p = await daemonWithTraffic(t);
-  const server = await metricsServer(t, p.metrics);
+  const server = await metricsServer(t, p.daemon, p.metrics);
   const refused = await fetch(`http://${server.target}/metrics`);
-  t.equal(refused.status, 401, 'the test server refuses a scrape without the token');
+  t.equal(refused.status, 401, "rovd's API refuses a scrape without the token");
 
   const prom = await Prometheus.start(t, { target: server.target, token: TOKEN });
   if (!prom) return;
