@@ -58,7 +58,7 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
     ...(options.https === undefined ? {} : { https: options.https }),
     bodyLimit: options.maxBodyBytes ?? API_DEFAULTS.maxBodyBytes,
     // Unknown members are an error, not silently dropped; query strings are coerced (they are text).
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false, allowUnionTypes: true } },
     routerOptions: { maxParamLength: 128 },
     return503OnClosing: true,
   });
