@@ -62,6 +62,8 @@ export interface RovdConfig {
     readonly maxMessageBytes: number;
     /** How long a router's routes are kept (as stale) after its BMP session ends. */
     readonly staleGraceSeconds: number;
+    /** Frame and decode each router's BMP stream on a worker thread (the main thread keeps the RIB). */
+    readonly decodeThread: boolean;
   };
   readonly vifs: readonly Vif[];
   readonly detection: DetectionSettings;
@@ -248,6 +250,7 @@ function build(raw: Json, file: string, fail: (path: KeyPath, reason: string) =>
       allow: Object.freeze(allow),
       maxMessageBytes: (bmp.maxMessageBytes as number | undefined) ?? CONFIG_DEFAULTS.bmpMaxMessageBytes,
       staleGraceSeconds: (bmp.staleGraceSeconds as number | undefined) ?? CONFIG_DEFAULTS.bmpStaleGraceSeconds,
+      decodeThread: (bmp.decodeThread as boolean | undefined) ?? true,
     }),
     vifs: Object.freeze(vifs),
     detection: buildDetection(raw, new Set(ids.keys()), { prefixAt: (v, p) => prefixAt(v, p, fail), asnAt: (v, p) => asnAt(v, p, fail) }, fail),

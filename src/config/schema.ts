@@ -76,6 +76,7 @@ export const CONFIG_SCHEMA = {
         allow: { type: 'array', items: prefix },
         maxMessageBytes: { type: 'integer', minimum: 4096, maximum: 16 * 1024 * 1024, expect: 'an integer from 4096 to 16777216' },
         staleGraceSeconds: seconds(0, 86400),
+        decodeThread: { type: 'boolean' },
       },
     },
     vifs: {

@@ -77,7 +77,7 @@ t.test('errors name the file, line, key path and what was expected', async (t) =
   const cases: [string, string, RegExp][] = [
     ['bmp:\n  listen: 11019\n', 'bmp.listen', /^f\.yaml:2:11: bmp\.listen: expected HOST:PORT \(IPv6 as \[ADDR\]:PORT\), got 11019$/],
     ['bmp:\n  listen: "nohost"\n', 'bmp.listen', /bmp\.listen: expected HOST:PORT.*got "nohost"/],
-    ['bmp:\n  lisen: 1.2.3.4:5\n', 'bmp.lisen', /^f\.yaml:2:3: bmp\.lisen: unknown key \(expected one of listen, allow, maxMessageBytes, staleGraceSeconds\)$/],
+    ['bmp:\n  lisen: 1.2.3.4:5\n', 'bmp.lisen', /^f\.yaml:2:3: bmp\.lisen: unknown key \(expected one of listen, allow, maxMessageBytes, staleGraceSeconds, decodeThread\)$/],
     ['bmp:\n  allow: [10.0.0.1/8]\n', 'bmp.allow[0]', /bmp\.allow\[0\]: expected a prefix .*got "10\.0\.0\.1\/8" \(host bits/],
     ['vifs:\n  - id: vif-1\n    type: private\n    router: 10.0.0.1\n    peers: [{address: 10.0.0.2, asn: 1}]\n', 'vifs[0].id', /vifs\[0\]\.id: expected a Direct Connect VIF id such as dxvif-ffabc123, got "vif-1"/],
     ['vifs:\n  - id: dxvif-a\n    type: private\n    router: 10.0.0.1\n', 'vifs[0]', /vifs\[0\]: missing key "peers"/],

@@ -53,7 +53,7 @@ async function pipeline(t: Test, alerts = 'holdDown: { fireSeconds: 0, resolveSe
   const hook = await startReceiver(t);
   const yaml = `
 rpki: { files: [vrps.json] }
-bmp: { listen: "127.0.0.1:0", allow: [127.0.0.0/8] }
+bmp: { listen: "127.0.0.1:0", allow: [127.0.0.0/8], decodeThread: false }   # in-thread: no decoder thread start under the test loader
 store: { dir: state }
 vifs:
   - id: dxvif-t1

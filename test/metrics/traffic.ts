@@ -68,7 +68,7 @@ export async function daemonWithTraffic(t: Test): Promise<Traffic> {
 rpki:
   files: [vrps.json]
   rtr: [{ name: fake, address: "127.0.0.1:${cache.port}", retrySeconds: 1 }]
-bmp: { listen: "127.0.0.1:0", allow: [127.0.0.0/8] }
+bmp: { listen: "127.0.0.1:0", allow: [127.0.0.0/8], decodeThread: false }   # in-thread: no decoder thread start under the test loader
 vifs:
   - id: dxvif-m1
     type: private

@@ -71,7 +71,7 @@ t.test('the whole pipeline: a hijack seen over BMP fires and resolves through Al
   const dir = await mkdtemp(join(tmpdir(), 'rovd-am-pipeline-'));
   const config = parseConfig(
     `
-bmp: { listen: "127.0.0.1:0", allow: [127.0.0.0/8] }
+bmp: { listen: "127.0.0.1:0", allow: [127.0.0.0/8], decodeThread: false }   # in-thread: no decoder thread start under the test loader
 vifs:
   - { id: dxvif-am1, type: public, router: 127.0.0.1, peers: [{ address: 169.254.0.1, asn: 7224 }] }
 ownPrefixes:
