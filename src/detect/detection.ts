@@ -14,7 +14,9 @@ import type { ConditionSink } from '../alerts/alert.js';
 import type { BmpEvent } from '../bmp/events.js';
 import { type Logger, NOOP_LOGGER } from '../log/logger.js';
 import type { Rib } from '../rib/rib.js';
-import type { RouteEvent } from '../rib/route-event.js';
+import type { PeerTable } from '../rib/peer-table.js';
+import type { RouteEvent, RouteEventType } from '../rib/route-event.js';
+import { RovState } from '../rov/validity.js';
 import type { SnapshotChange, Validator } from '../rov/validator.js';
 import { sameAspa } from '../rpki/aspa.js';
 import type { VifMap } from '../vif/vif-map.js';
@@ -64,11 +66,16 @@ export class Detection {
   private readonly sessions: SessionDetector;
   private timer: NodeJS.Timeout | undefined;
   private pendingAspaCheck = false;
+  private readonly settings: DetectionSettings;
+  private readonly validator: Validator;
+  private readonly perTable = new WeakMap<PeerTable, boolean>();
   private unsubscribe: (() => void) | undefined;
 
   constructor(options: DetectionOptions) {
     const { settings, vifs, rib, validator, sink } = options;
     this.rib = rib;
+    this.settings = settings;
+    this.validator = validator;
     this.now = options.now ?? Date.now;
     this.log = options.logger ?? NOOP_LOGGER;
     this.tickMs = options.tickMs ?? 5000;
@@ -83,7 +90,7 @@ export class Detection {
 
   /** Subscribes to the RIB and starts the periodic checks. */
   start(): void {
-    this.unsubscribe = this.rib.on((ev) => this.onRoute(ev));
+    this.unsubscribe = this.rib.on((ev) => this.onRoute(ev), { wants: (table, type, oldState, newState) => this.wants(table, type, oldState, newState) });
     this.timer = setInterval(() => this.tick(), this.tickMs);
     this.timer.unref();
   }
@@ -93,6 +100,39 @@ export class Detection {
     this.timer = undefined;
     this.unsubscribe?.();
     this.unsubscribe = undefined;
+  }
+
+  /**
+   * Which route changes detection must see, decided from numbers before the
+   * RIB builds an event (a full table is 1.2M of them): anything invalid
+   * before or after, a state change by revalidation, a not-found route
+   * while lost-ROA conditions are held, and every change of a table some
+   * detector checks route by route (own prefixes configured, a VIF with a
+   * policy, ASPA on VIFs).
+   */
+  wants(table: PeerTable, type: RouteEventType, oldState: RovState | undefined, newState: RovState | undefined): boolean {
+    if (oldState === RovState.Invalid || newState === RovState.Invalid || type === 'state-changed') return true;
+    if (oldState === RovState.NotFound && this.rpki.counts.removed > 0) return true;
+    if (this.everyRouteOf(table)) return true;
+    const ctx = this.contexts.of(table);
+    return ctx.vif !== undefined && (this.rpki.counts.aspa > 0 || this.validatorHasAspas());
+  }
+
+  /** Tables whose every route a detector looks at, whatever its state (decided once per table). */
+  private everyRouteOf(table: PeerTable): boolean {
+    let v = this.perTable.get(table);
+    if (v === undefined) {
+      const ctx = this.contexts.of(table);
+      const vif = ctx.vif;
+      const policy = vif !== undefined && ((ctx.direction === 'received' && (vif.type === 'public' || vif.awsPrefixes.length > 0)) || (ctx.direction === 'advertised' && vif.expected.length > 0));
+      v = this.settings.ownPrefixes.length > 0 || policy;
+      this.perTable.set(table, v);
+    }
+    return v;
+  }
+
+  private validatorHasAspas(): boolean {
+    return this.validator.snapshot.aspas.size > 0;
   }
 
   onRoute(ev: RouteEvent): void {

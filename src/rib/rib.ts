@@ -97,6 +97,19 @@ export interface RibOptions {
 
 export type RouteListener = (event: RouteEvent) => void;
 
+/**
+ * A listener's interest, asked before the event is made: most listeners
+ * care about a few routes (invalid ones, those of some tables), and a full
+ * table is 1.2M events. When no listener wants a change, no RouteEvent is
+ * built. It must be cheap and must not read the RIB.
+ */
+export type RouteInterest = (table: PeerTable, type: RouteEventType, oldState: RovState | undefined, newState: RovState | undefined) => boolean;
+
+interface Subscription {
+  readonly listener: RouteListener;
+  readonly wants: RouteInterest | undefined;
+}
+
 /** What announce() did: added a new key, replaced the held route, or found it identical. */
 export type AnnounceOutcome = 'announce' | 'replace' | 'refresh';
 
@@ -140,7 +153,7 @@ export class Rib {
   /** Tables by key string (insertion order), and by router, peer and kind for look-ups without building a key. */
   private readonly byKey = new Map<string, PeerTable>();
   private readonly byRouter = new Map<string, Map<string, Map<string, PeerTable>>>();
-  private readonly listeners: RouteListener[] = [];
+  private readonly listeners: Subscription[] = [];
   /** Per family (IPv4 0, IPv6 4): three states then stale, over all tables. */
   private readonly totals = new Float64Array(8);
   private emitting = false;
@@ -196,13 +209,24 @@ export class Rib {
 
   // --- listeners -------------------------------------------------------------------
 
-  /** Calls `listener` for every route change; returns an unsubscribe. */
-  on(listener: RouteListener): () => void {
-    this.listeners.push(listener);
+  /** Calls `listener` for every route change (or those `wants` accepts); returns an unsubscribe. */
+  on(listener: RouteListener, options: { readonly wants?: RouteInterest } = {}): () => void {
+    const sub: Subscription = { listener, wants: options.wants };
+    this.listeners.push(sub);
     return () => {
-      const i = this.listeners.indexOf(listener);
+      const i = this.listeners.indexOf(sub);
       if (i >= 0) this.listeners.splice(i, 1);
     };
+  }
+
+  /** True if some listener wants this change (then the event is made). */
+  private wanted(table: PeerTable, type: RouteEventType, oldState: RovState | undefined, newState: RovState | undefined): boolean {
+    const ls = this.listeners;
+    for (let i = 0; i < ls.length; i++) {
+      const w = ls[i]!.wants;
+      if (w === undefined || w(table, type, oldState, newState)) return true;
+    }
+    return false;
   }
 
   // --- changes ---------------------------------------------------------------------
@@ -607,7 +631,7 @@ export class Rib {
       const slot = fam.insertFound(w0, w1, w2, w3, len, pathId, set, state << STATE_SHIFT, at);
       this.adjust(table, slotBase + state, 1);
       this.version++;
-      if (this.listeners.length > 0) {
+      if (this.listeners.length > 0 && this.wanted(table, 'announce', undefined, state)) {
         this.dispatch(this.event('announce', 'update', table, fam.afi, fam.rec, slot * fam.stride, -1, set, undefined, origin, undefined, state, at));
       }
       return 'announce';
@@ -639,7 +663,7 @@ export class Rib {
       this.adjust(table, slotBase + oldState, -1);
       this.adjust(table, slotBase + state, 1);
     }
-    if (this.listeners.length > 0) {
+    if (this.listeners.length > 0 && this.wanted(table, 'replace', oldState, state)) {
       this.dispatch(this.event('replace', 'update', table, fam.afi, fam.rec, s * fam.stride, oldSet, set, oldOrigin, origin, oldState, state, at));
     }
     this.store.release(oldSet);
@@ -653,7 +677,7 @@ export class Rib {
     const set = fam.rec[f + SET]!;
     const state = ((meta & STATE_MASK) >>> STATE_SHIFT) as RovState;
     const ev =
-      this.listeners.length > 0
+      this.listeners.length > 0 && this.wanted(table, 'withdraw', state, undefined)
         ? this.event('withdraw', cause, table, fam.afi, fam.rec, s * fam.stride, set, -1, this.originOf(table, set), undefined, state, undefined, at)
         : undefined;
     fam.remove(s);
@@ -711,7 +735,9 @@ export class Rib {
       const set = rec[b + words + SET]!;
       if (this.listeners.length > 0) {
         const state = ((meta & STATE_MASK) >>> STATE_SHIFT) as RovState;
-        this.dispatch(this.event('withdraw', cause, table, afi, rec, b, set, -1, this.originOf(table, set), undefined, state, undefined, at));
+        if (this.wanted(table, 'withdraw', state, undefined)) {
+          this.dispatch(this.event('withdraw', cause, table, afi, rec, b, set, -1, this.originOf(table, set), undefined, state, undefined, at));
+        }
       }
       this.store.release(set);
     }
@@ -734,7 +760,7 @@ export class Rib {
     const slotBase = fam.afi === 4 ? 0 : 4;
     this.adjust(table, slotBase + oldState, -1);
     this.adjust(table, slotBase + state, 1);
-    if (this.listeners.length > 0) {
+    if (this.listeners.length > 0 && this.wanted(table, 'state-changed', oldState, state)) {
       const at = rec[f + LAST_CHANGE]!;
       this.dispatch(this.event('state-changed', 'revalidation', table, fam.afi, rec, b, set, set, origin, origin, oldState, state, at));
     }
@@ -810,7 +836,8 @@ export class Rib {
   private dispatch(event: RouteEvent): void {
     this.emitting = true;
     try {
-      for (const listener of this.listeners) {
+      for (const { listener, wants } of this.listeners) {
+        if (wants !== undefined && !wants(event.table, event.type, event.oldState, event.newState)) continue;
         try {
           listener(event);
         } catch (err) {

@@ -520,3 +520,31 @@ t.test('stats and byte accounting', async (t) => {
   t.equal(a.bytes + s.attributes.bytes, s.bytes);
   t.equal(String(a), `r1 ${PEER_A.peer} adj-rib-in-pre`);
 });
+
+t.test('a listener with an interest gets only the changes it wants; with no interested listener no event is made', async (t) => {
+  const index = VrpIndex.build(VrpTable.from([parseVrp('10.0.0.0/8', 16, 'AS7224')]));
+  const rib = new Rib({ index });
+  const table = rib.table({ router: '192.0.2.1', peer: 'p', kind: RibKind.adjRibInPre });
+  const wantedInvalid: string[] = [];
+  const asked: string[] = [];
+  const off = rib.on((e) => wantedInvalid.push(`${e.type} ${e.prefix}`), {
+    wants: (tb, type, oldState, newState) => {
+      asked.push(`${tb.peer} ${type} ${oldState} ${newState}`);
+      return oldState === RovState.Invalid || newState === RovState.Invalid;
+    },
+  });
+  rib.announce(table, Prefix.parse('10.1.0.0/16'), 0, attrs({ asPath: AsPath.parse('7224') }));
+  rib.announce(table, Prefix.parse('10.2.0.0/24'), 0, attrs({ asPath: AsPath.parse('7224') }));
+  rib.announce(table, Prefix.parse('10.2.0.0/24'), 0, attrs({ asPath: AsPath.parse('7224 1') }));
+  rib.withdraw(table, Prefix.parse('10.2.0.0/24'));
+  rib.withdraw(table, Prefix.parse('10.1.0.0/16'));
+  t.same(wantedInvalid, ['announce 10.2.0.0/24', 'replace 10.2.0.0/24', 'withdraw 10.2.0.0/24'], 'only changes touching an invalid route');
+  t.same(asked.slice(0, 2), ['p announce undefined 1', 'p announce undefined 2'], 'asked with the table, type and states');
+  const all: string[] = [];
+  const offAll = rib.on((e) => all.push(e.type));
+  rib.announce(table, Prefix.parse('10.1.0.0/16'), 0, attrs({ asPath: AsPath.parse('7224') }));
+  t.same(all, ['announce'], 'a listener without an interest gets everything');
+  t.equal(wantedInvalid.length, 3, 'and the interested one still only what it wants');
+  offAll();
+  off();
+});
