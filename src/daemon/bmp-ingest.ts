@@ -49,6 +49,11 @@ export interface BmpIngestCounters {
   droppedMessages: number;
 }
 
+interface VifCount {
+  readonly label: string;
+  updates: number;
+}
+
 export class BmpIngest {
   private readonly rib: Rib;
   private readonly vifs: VifMap;
@@ -63,7 +68,10 @@ export class BmpIngest {
    * BmpPeer object while the per-peer header repeats, so most messages
    * skip the lookup (a key string and a map) entirely.
    */
-  private last: { readonly router: string; readonly peer: object; readonly rib: string; readonly table: PeerTable } | undefined;
+  private last: { readonly router: string; readonly peer: object; readonly rib: string; readonly table: PeerTable; readonly vif: VifCount } | undefined;
+  /** UPDATE counts per VIF label: few (one per VIF, plus unmapped), kept as objects so the hot path increments a field. */
+  private readonly byVif = new Map<string, VifCount>();
+  private latency: ((seconds: number, vif: string) => void) | undefined;
   /** Latest Statistics Report per router and peer, for metrics. */
   readonly statistics = new Map<string, { readonly at: number; readonly report: BmpStatisticsReport }>();
   readonly counters: BmpIngestCounters = {
@@ -132,15 +140,29 @@ export class BmpIngest {
     return this.vifs.label(routerAddress, peerAddress);
   }
 
+  /**
+   * Sets the observer of each UPDATE's latency: from its arrival on this
+   * thread (the event or batch that carries it) to its routes validated and
+   * held, in seconds, with the VIF label. A message late in a large batch
+   * includes the wait for the ones before it: that is the delay an alert
+   * about it sees. Undefined stops observing (no clock is read then).
+   */
+  observeLatency(observer: ((seconds: number, vif: string) => void) | undefined): void {
+    this.latency = observer;
+  }
+
   private routeMonitoring(event: BmpRouteMonitoringEvent): void {
+    const arrived = this.latency === undefined ? 0 : performance.now();
     this.counters.routeMonitoring++;
     const table = this.tableOf(event.router.address, event.peer, event.rib);
     this.count(this.rib.applyUpdate(table, event.update));
     if (event.update.endOfRib !== undefined) this.counters.endOfRib++;
+    this.updated(this.last!.vif, arrived);
   }
 
   /** Route Monitoring decoded on the station's decoder thread: the same, message by message, from words. */
   private routeBatch(event: BmpRouteBatchEvent): void {
+    const arrived = this.latency === undefined ? 0 : performance.now();
     const router = event.router.address;
     // One clock reading for the batch: its messages arrived together.
     const at = this.rib.seconds();
@@ -149,15 +171,33 @@ export class BmpIngest {
       const table = this.tableOf(router, c.peer, c.rib);
       this.count(this.rib.applyWords(table, c.words, c.update, c.texts, at));
       if (c.words[c.update + UW_END_OF_RIB] !== 0) this.counters.endOfRib++;
+      this.updated(this.last!.vif, arrived);
     }
+  }
+
+  /** Counts the UPDATE for its VIF and reports its latency. */
+  private updated(vif: VifCount, arrived: number): void {
+    vif.updates++;
+    if (this.latency !== undefined) this.latency((performance.now() - arrived) / 1000, vif.label);
   }
 
   private tableOf(router: string, peer: BmpPeer, rib: BmpRib): PeerTable {
     const last = this.last;
     if (last !== undefined && last.peer === peer && last.rib === rib && last.router === router) return last.table;
     const table = this.rib.table({ router, peer: peer.key, kind: rib }, { localAsn: this.localAsn.get(`${router}|${peer.key}`) });
-    this.last = { router, peer, rib, table };
+    const label = this.vifLabel(router, peer.address);
+    let vif = this.byVif.get(label);
+    if (vif === undefined) {
+      vif = { label, updates: 0 };
+      this.byVif.set(label, vif);
+    }
+    this.last = { router, peer, rib, table, vif };
     return table;
+  }
+
+  /** UPDATEs applied per VIF label (`unmapped` included), for metrics. */
+  updatesByVif(): ReadonlyMap<string, number> {
+    return new Map([...this.byVif.values()].map((v) => [v.label, v.updates]));
   }
 
   private count(outcome: UpdateOutcome): void {

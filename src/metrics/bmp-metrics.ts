@@ -57,7 +57,12 @@ export function registerBmpMetrics(registry: Registry, daemon: Daemon, tally: Bm
     read: () => daemon.station.routers().map((r) => ({ labels: { router: r.router.address }, value: r.peers })),
   }, onError);
 
-  scrapedCounter(registry, { name: 'rovd_bgp_updates_total', help: 'BGP UPDATE messages (BMP Route Monitoring) applied to the RIB, End-of-RIB markers included.', labelNames: [], read: () => one(daemon.ingest.counters.routeMonitoring) }, onError);
+  scrapedCounter(registry, {
+    name: 'rovd_bgp_updates_total',
+    help: 'BGP UPDATE messages (BMP Route Monitoring) applied to the RIB, End-of-RIB markers included, by VIF (or unmapped).',
+    labelNames: ['vif'],
+    read: () => [...daemon.ingest.updatesByVif()].map(([vif, value]) => ({ labels: { vif }, value })),
+  }, onError);
 
   scrapedCounter(registry, {
     name: 'rovd_bgp_route_changes_total',

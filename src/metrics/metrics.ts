@@ -74,6 +74,7 @@ export function createMetrics(daemon: Daemon, options: MetricsOptions = {}): Rov
   registerAlertMetrics(registry, daemon, onError);
   registerDetectionMetrics(registry, daemon, onError);
   const latency = new ValidationLatency(registry);
+  daemon.ingest.observeLatency((seconds, vif) => latency.observe(seconds, vif));
 
   let closed = false;
   return {
@@ -86,6 +87,7 @@ export function createMetrics(daemon: Daemon, options: MetricsOptions = {}): Rov
       if (closed) return;
       closed = true;
       unsubscribe();
+      daemon.ingest.observeLatency(undefined);
       registry.clear();
     },
   };

@@ -36,7 +36,11 @@ t.test('the values are the daemon\'s', async (t) => {
   t.equal(value(m, 'rovd_bmp_peers', { router: '127.0.0.1' }), 3);
   t.equal(value(m, 'rovd_bmp_messages_total', { router: '127.0.0.1', type: 'route_monitoring' }), 7, 'six applied, one dropped');
   t.equal(value(m, 'rovd_bmp_messages_total', { router: '127.0.0.1', type: 'peer_up' }), 3);
-  t.equal(value(m, 'rovd_bgp_updates_total'), 6);
+  const updates = m.get('rovd_bgp_updates_total')!.samples;
+  t.equal(updates.reduce((n, s) => n + s.value, 0), 6, 'six UPDATEs in all');
+  t.match(updates.map((s) => s.labels.vif).sort(), ['dxvif-m1', 'dxvif-m2'], 'counted per VIF');
+  const latency = m.get('rovd_update_validation_seconds')!.samples.filter((s) => s.name === 'rovd_update_validation_seconds_count');
+  t.equal(latency.reduce((n, s) => n + s.value, 0), 6, 'every UPDATE timed');
   t.equal(value(m, 'rovd_bgp_route_changes_total', { change: 'withdrawn' }), 1);
   t.equal(value(m, 'rovd_alerts_firing', { type: 'rpki-invalid', severity: 'critical', vif: 'dxvif-m1' }), 1);
   t.equal(value(m, 'rovd_notifications_total', { sink: 'hook', outcome: 'delivered' }), p.daemon.outbox!.stats().sinks.hook!.delivered);
