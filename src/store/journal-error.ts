@@ -12,7 +12,10 @@ export class JournalCorruptError extends Error {
     readonly offset: number,
     readonly reason: string,
   ) {
-    super(`journal ${file}: corrupt at offset ${offset}: ${reason}; refusing to open it (move it away to start afresh)`);
+    super(
+      `journal ${file}: corrupt at offset ${offset}: ${reason}; refusing to open it. ` +
+        `Run \`rovd run --repair\` to keep every readable record (the damaged file is kept as ${file}.damaged-<time>), or move the file away to start afresh`,
+    );
     this.name = 'JournalCorruptError';
   }
 }

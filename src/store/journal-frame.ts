@@ -113,3 +113,58 @@ function allZero(bytes: Uint8Array, from: number): boolean {
   for (let i = from; i < bytes.length; i++) if (bytes[i] !== 0) return false;
   return true;
 }
+
+export interface RepairScan {
+  /** Every frame whose header and payload check out and decode, with its raw bytes. */
+  readonly records: (ScannedRecord & { readonly bytes: Buffer })[];
+  /** Spans skipped: damage (a frame that failed a check, up to the next valid frame) and a torn tail. */
+  readonly dropped: { readonly offset: number; readonly bytes: number; readonly reason: string }[];
+}
+
+/**
+ * For `--repair`: reads every frame that checks out, anywhere in the file.
+ * Where scanFrames() stops at damage, this looks for the next offset where
+ * a whole valid frame starts (header CRC, length, payload CRC, DAG-CBOR)
+ * and goes on from there; each skipped span is reported. A false resync
+ * inside a damaged span would need two CRC-32 matches on random bytes.
+ * O(file) header checks of 8 bytes each.
+ */
+export function scanForRepair(bytes: Buffer, start = MAGIC.length): RepairScan {
+  const records: (ScannedRecord & { bytes: Buffer })[] = [];
+  const dropped: { offset: number; bytes: number; reason: string }[] = [];
+  let offset = start;
+  while (offset < bytes.length) {
+    const scan = scanFrames(bytes, offset);
+    for (const r of scan.records) {
+      const length = bytes.readUInt32BE(r.offset);
+      records.push({ ...r, bytes: bytes.subarray(r.offset, r.offset + FRAME_HEADER_BYTES + length) });
+    }
+    if (scan.torn) {
+      dropped.push({ offset: scan.torn.offset, bytes: scan.torn.bytes, reason: scan.torn.reason });
+      break;
+    }
+    if (!scan.corrupt) break;
+    const next = nextValidFrame(bytes, scan.end + 1);
+    dropped.push({ offset: scan.end, bytes: next - scan.end, reason: scan.corrupt.reason });
+    offset = next;
+  }
+  return { records, dropped };
+}
+
+/** The first offset at or after `from` where a whole valid frame starts; bytes.length if none. */
+function nextValidFrame(bytes: Buffer, from: number): number {
+  for (let at = from; at + FRAME_HEADER_BYTES <= bytes.length; at++) {
+    if (crc32(bytes, at, at + 8) !== bytes.readUInt32BE(at + 8)) continue;
+    const length = bytes.readUInt32BE(at);
+    const end = at + FRAME_HEADER_BYTES + length;
+    if (length > MAX_RECORD_BYTES || end > bytes.length) continue;
+    if (crc32(bytes, at + FRAME_HEADER_BYTES, end) !== bytes.readUInt32BE(at + 4)) continue;
+    try {
+      dagCbor.decode(bytes.subarray(at + FRAME_HEADER_BYTES, end));
+    } catch {
+      continue;
+    }
+    return at;
+  }
+  return bytes.length;
+}

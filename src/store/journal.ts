@@ -1,6 +1,7 @@
 /**
- * An append-only journal of DAG-CBOR records: what the outbox writes before
- * it acts, so a crash loses nothing it was told it had.
+ * An append-only journal of DAG-CBOR records: what the outbox and the
+ * alert state write before they act, so a crash loses nothing they were
+ * told they had.
  *
  * - append() resolves only once the record is written and fsynced.
  *   Appends made while a sync runs are written together and share the
@@ -11,19 +12,28 @@
  *   Damage before the last record refuses the open with
  *   JournalCorruptError (file and offset): those records were
  *   acknowledged, and silently dropping what follows would lose them.
+ *   With `repair: true` (`rovd run --repair`) the open keeps every frame
+ *   that checks out instead, sets the damaged file aside
+ *   (journal-repair.ts) and logs what was dropped.
  * - A failed write is undone (the file truncated back to its last good
  *   end) so later records do not land after half a frame.
+ * - rewrite(records) compacts: the records go to `<name>.compact`, which
+ *   is fsynced and renamed over the journal, then the directory is
+ *   fsynced. A crash before the rename leaves the old journal (and a
+ *   `.compact` file the next open deletes), after it the new one. Appends
+ *   made before the call are written to the old file first; appends made
+ *   after it wait and go to the new one, so the order of records is the
+ *   order of calls.
  *
  * One process per file: nothing here locks it (the daemon owns its store
- * directory). Compaction and repair are later work; scanFrames() and the
- * Journal interface are the seams for them (a compacted journal is a new
- * file of the live records, renamed over the old one).
+ * directory).
  */
-import { open as openFile, type FileHandle, readFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { open as openFile, type FileHandle, readFile, rename, rm } from 'node:fs/promises';
 import { type Logger, NOOP_LOGGER } from '../log/logger.js';
 import { JournalClosedError, JournalCorruptError, JournalEncodeError, JournalWriteError } from './journal-error.js';
 import { checkMagic, encodeFrame, encodeRecord, type JournalValue, MAGIC, scanFrames } from './journal-frame.js';
+import { repairJournal } from './journal-repair.js';
+import { syncDirectory } from './sync-directory.js';
 
 export type { JournalValue } from './journal-frame.js';
 
@@ -35,12 +45,34 @@ export interface Journal {
   recovered(): readonly unknown[];
   /** Resolves once the record is durable; rejects with JournalEncodeError, JournalWriteError or JournalClosedError. */
   append(record: JournalValue): Promise<void>;
+  /**
+   * Replaces the whole content by `records` (compaction: a snapshot and the
+   * live records), atomically. Appends made before the call are written
+   * (then dropped with the old content); appends made after it follow the
+   * new records. Rejects (JournalWriteError, JournalEncodeError) with the
+   * old content kept.
+   */
+  rewrite(records: readonly JournalValue[]): Promise<void>;
+  /** Size and records so far (recovered, appended, or rewritten). */
+  stats(): JournalStats;
   /** Waits for pending appends, then releases the file. Idempotent. */
   close(): Promise<void>;
 }
 
+export interface JournalStats {
+  readonly bytes: number;
+  readonly records: number;
+}
+
+/** The steps of rewrite(), for tests that interrupt it at each (a throw from the hook stops it there, as a crash would). */
+export type RewriteStep = 'tmp-written' | 'tmp-synced' | 'renamed' | 'dir-synced';
+
 export interface FileJournalOptions {
   readonly logger?: Logger;
+  /** Keep every readable record of a damaged journal instead of refusing it (the damaged file is kept aside). */
+  readonly repair?: boolean;
+  /** Called after each step of rewrite(); tests throw from it to simulate a crash there. */
+  readonly onRewriteStep?: (step: RewriteStep) => void | Promise<void>;
 }
 
 interface Waiter {
@@ -49,18 +81,32 @@ interface Waiter {
   readonly reject: (err: Error) => void;
 }
 
+/** A rewrite waiting its turn in the queue. */
+interface Rewrite {
+  readonly frames: readonly Buffer[];
+  readonly resolve: () => void;
+  readonly reject: (err: Error) => void;
+}
+
+/** Where rewrite() builds the new file; a leftover one (a crash before the rename) is deleted on open. */
+export const compactPath = (path: string): string => `${path}.compact`;
+
 export class FileJournal implements Journal {
-  private readonly batch: Waiter[] = [];
+  private readonly queue: (Waiter | Rewrite)[] = [];
   private flushing: Promise<void> | undefined;
   private closed = false;
+  private records: number;
 
   private constructor(
     readonly name: string,
-    private readonly handle: FileHandle,
+    private handle: FileHandle,
     /** Durable end of the file: where the next batch is written. */
     private size: number,
     private readonly found: readonly unknown[],
-  ) {}
+    private readonly onRewriteStep: FileJournalOptions['onRewriteStep'],
+  ) {
+    this.records = found.length;
+  }
 
   /**
    * Opens (or creates) the journal at `path`, reads its records, and
@@ -69,6 +115,8 @@ export class FileJournal implements Journal {
    */
   static async open(path: string, options: FileJournalOptions = {}): Promise<FileJournal> {
     const logger = options.logger ?? NOOP_LOGGER;
+    await removeStaleCompaction(path, logger);
+    if (options.repair === true) await repairJournal(path, { logger });
     const handle = await openFile(path, 'a+');
     try {
       const bytes = await readFile(handle);
@@ -94,7 +142,7 @@ export class FileJournal implements Journal {
         end = scan.end;
         records = scan.records.map((r) => r.value);
       }
-      return new FileJournal(path, handle, end, records);
+      return new FileJournal(path, handle, end, records, options.onRewriteStep);
     } catch (err) {
       await handle.close();
       throw err;
@@ -114,9 +162,27 @@ export class FileJournal implements Journal {
       return Promise.reject(new JournalEncodeError(this.name, err instanceof Error ? err.message : String(err), { cause: err }));
     }
     return new Promise<void>((resolve, reject) => {
-      this.batch.push({ frame, resolve, reject });
+      this.queue.push({ frame, resolve, reject });
       this.flushing ??= this.flush();
     });
+  }
+
+  rewrite(records: readonly JournalValue[]): Promise<void> {
+    if (this.closed) return Promise.reject(new JournalClosedError(this.name));
+    let frames: Buffer[];
+    try {
+      frames = records.map((r) => encodeFrame(encodeRecord(r)));
+    } catch (err) {
+      return Promise.reject(new JournalEncodeError(this.name, err instanceof Error ? err.message : String(err), { cause: err }));
+    }
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ frames, resolve, reject });
+      this.flushing ??= this.flush();
+    });
+  }
+
+  stats(): JournalStats {
+    return { bytes: this.size, records: this.records };
   }
 
   async close(): Promise<void> {
@@ -126,15 +192,29 @@ export class FileJournal implements Journal {
     await this.handle.close();
   }
 
-  /** Writes and syncs batches until none is waiting. */
+  /** Writes and syncs batches (the appends up to the next rewrite), and runs rewrites, in queue order, until the queue is empty. */
   private async flush(): Promise<void> {
-    while (this.batch.length > 0) {
-      const waiters = this.batch.splice(0);
+    while (this.queue.length > 0) {
+      const head = this.queue[0]!;
+      if ('frames' in head) {
+        this.queue.shift();
+        try {
+          await this.replace(head.frames);
+          head.resolve();
+        } catch (err) {
+          head.reject(new JournalWriteError(this.name, `compaction: ${err instanceof Error ? err.message : String(err)}`, { cause: err }));
+        }
+        continue;
+      }
+      let n = 0;
+      while (n < this.queue.length && 'frame' in this.queue[n]!) n++;
+      const waiters = this.queue.splice(0, n) as Waiter[];
       const bytes = waiters.length === 1 ? waiters[0]!.frame : Buffer.concat(waiters.map((w) => w.frame));
       try {
         await this.writeAll(bytes);
         await this.handle.datasync();
         this.size += bytes.length;
+        this.records += waiters.length;
         for (const w of waiters) w.resolve();
       } catch (err) {
         const error = new JournalWriteError(this.name, err instanceof Error ? err.message : String(err), { cause: err });
@@ -143,6 +223,41 @@ export class FileJournal implements Journal {
       }
     }
     this.flushing = undefined;
+  }
+
+  /** The compaction: a new file beside the journal, fsynced, renamed over it, the directory fsynced; then appends go to it. */
+  private async replace(frames: readonly Buffer[]): Promise<void> {
+    const tmp = compactPath(this.name);
+    const bytes = Buffer.concat([MAGIC, ...frames]);
+    const out = await openFile(tmp, 'w');
+    try {
+      let done = 0;
+      while (done < bytes.length) done += (await out.write(bytes, done, bytes.length - done)).bytesWritten;
+      await this.onRewriteStep?.('tmp-written');
+      await out.sync();
+      await this.onRewriteStep?.('tmp-synced');
+    } catch (err) {
+      await out.close().catch(() => undefined);
+      await rm(tmp, { force: true }).catch(() => undefined);
+      throw err;
+    }
+    await out.close();
+    // From here the new content is whole on disk: a failure of the rename leaves the old journal, of what follows the new one.
+    try {
+      await rename(tmp, this.name);
+    } catch (err) {
+      await rm(tmp, { force: true }).catch(() => undefined);
+      throw err;
+    }
+    await this.onRewriteStep?.('renamed');
+    await syncDirectory(this.name);
+    await this.onRewriteStep?.('dir-synced');
+    const handle = await openFile(this.name, 'a+');
+    const old = this.handle;
+    this.handle = handle;
+    this.size = bytes.length;
+    this.records = frames.length;
+    await old.close().catch(() => undefined);
   }
 
   private async writeAll(bytes: Buffer): Promise<void> {
@@ -155,15 +270,13 @@ export class FileJournal implements Journal {
   }
 }
 
-/** fsync of the directory, so a newly created file's entry survives a crash too (where the OS allows it). */
-async function syncDirectory(path: string): Promise<void> {
-  let dir: FileHandle | undefined;
+/** A `.compact` file left by a crash during rewrite(), before its rename: the journal itself is the old one, whole. */
+async function removeStaleCompaction(path: string, logger: Logger): Promise<void> {
+  const tmp = compactPath(path);
   try {
-    dir = await openFile(dirname(path), 'r');
-    await dir.sync();
-  } catch {
-    // Not every platform can open or sync a directory; the file itself is synced.
-  } finally {
-    await dir?.close();
+    await rm(tmp);
+    logger.warn({ journal: path, file: tmp }, 'journal: removed an unfinished compaction (the journal before it is intact)');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
 }

@@ -9,17 +9,19 @@
 import * as dagCbor from '@ipld/dag-cbor';
 import { JournalClosedError, JournalEncodeError } from './journal-error.js';
 import { encodeRecord, type JournalValue } from './journal-frame.js';
-import type { Journal } from './journal.js';
+import type { Journal, JournalStats } from './journal.js';
 
 export class MemoryJournal implements Journal {
   readonly name = 'memory';
   private readonly encoded: Uint8Array[];
   private readonly found: readonly unknown[];
   private closed = false;
+  private bytes = 0;
 
   constructor(encoded: readonly Uint8Array[] = []) {
     this.encoded = [...encoded];
     this.found = this.encoded.map((bytes) => dagCbor.decode(bytes));
+    for (const e of this.encoded) this.bytes += e.length;
   }
 
   /** What a restart over the same store would see: a new journal holding every record appended so far. */
@@ -39,11 +41,30 @@ export class MemoryJournal implements Journal {
   append(record: JournalValue): Promise<void> {
     if (this.closed) return Promise.reject(new JournalClosedError(this.name));
     try {
-      this.encoded.push(encodeRecord(record));
+      const bytes = encodeRecord(record);
+      this.encoded.push(bytes);
+      this.bytes += bytes.length;
     } catch (err) {
       return Promise.reject(new JournalEncodeError(this.name, err instanceof Error ? err.message : String(err), { cause: err }));
     }
     return Promise.resolve();
+  }
+
+  rewrite(records: readonly JournalValue[]): Promise<void> {
+    if (this.closed) return Promise.reject(new JournalClosedError(this.name));
+    let encoded: Uint8Array[];
+    try {
+      encoded = records.map((r) => encodeRecord(r));
+    } catch (err) {
+      return Promise.reject(new JournalEncodeError(this.name, err instanceof Error ? err.message : String(err), { cause: err }));
+    }
+    this.encoded.splice(0, this.encoded.length, ...encoded);
+    this.bytes = encoded.reduce((n, e) => n + e.length, 0);
+    return Promise.resolve();
+  }
+
+  stats(): JournalStats {
+    return { bytes: this.bytes, records: this.encoded.length };
   }
 
   close(): Promise<void> {
