@@ -69,7 +69,11 @@ export interface RovdConfig {
   readonly detection: DetectionSettings;
   readonly alerts: AlertsSettings;
   /** Where durable state lives (the notification outbox); undefined: memory only, nothing survives a restart. */
-  readonly store: { readonly dir: string | undefined };
+  readonly store: {
+    readonly dir: string | undefined;
+    /** Distinct VRP sets kept as content-addressed snapshots, besides those alerts still name. */
+    readonly keepVrpSets: number;
+  };
   readonly log: { readonly level: LogLevel };
   readonly http: HttpSettings;
 }
@@ -85,6 +89,7 @@ export const CONFIG_DEFAULTS = Object.freeze({
   httpIntervalSeconds: 300,
   maxAgeSeconds: 2 * 3600,
   logLevel: 'info' as LogLevel,
+  keepVrpSets: 50,
 });
 
 export class ConfigError extends Error {
@@ -255,7 +260,10 @@ function build(raw: Json, file: string, fail: (path: KeyPath, reason: string) =>
     vifs: Object.freeze(vifs),
     detection: buildDetection(raw, new Set(ids.keys()), { prefixAt: (v, p) => prefixAt(v, p, fail), asnAt: (v, p) => asnAt(v, p, fail) }, fail),
     alerts: buildAlerts(raw, file, fail),
-    store: Object.freeze({ dir: (raw.store as Json | undefined)?.dir === undefined ? undefined : resolve(base, (raw.store as Json).dir as string) }),
+    store: Object.freeze({
+      dir: (raw.store as Json | undefined)?.dir === undefined ? undefined : resolve(base, (raw.store as Json).dir as string),
+      keepVrpSets: ((raw.store as Json | undefined)?.keepVrpSets as number | undefined) ?? CONFIG_DEFAULTS.keepVrpSets,
+    }),
     log: Object.freeze({ level: (log.level as LogLevel | undefined) ?? CONFIG_DEFAULTS.logLevel }),
     http: buildHttp(raw, file, fail),
   });

@@ -254,7 +254,10 @@ export const CONFIG_SCHEMA = {
     store: {
       type: 'object',
       additionalProperties: false,
-      properties: { dir: path },
+      properties: {
+        dir: path,
+        keepVrpSets: { type: 'integer', minimum: 1, maximum: 100_000, expect: 'an integer from 1 to 100000 (VRP sets kept besides those alerts name)' },
+      },
     },
     ownPrefixes: {
       type: 'array',
