@@ -112,7 +112,11 @@ export type AlertEvent =
   | { readonly kind: 'dropped'; readonly at: number; readonly alert: Alert }
   /** A resolved alert forgotten by the retention limits. */
   | { readonly kind: 'evicted'; readonly at: number; readonly alert: Alert }
-  | { readonly kind: 'notified'; readonly at: number; readonly notification: Notification };
+  | { readonly kind: 'notified'; readonly at: number; readonly notification: Notification }
+  /** An acknowledgement (the alert carries it; its group stops repeating). */
+  | { readonly kind: 'acknowledged'; readonly at: number; readonly alert: Alert }
+  /** A silence added or expired (the silence as it is now). */
+  | { readonly kind: 'silence'; readonly at: number; readonly silence: Silence };
 
 export type AlertListener = (event: AlertEvent) => void;
 
@@ -212,7 +216,7 @@ export class AlertEngine implements ConditionSink {
   private readonly timing: GroupTiming;
   private readonly retentionMs: number;
   private readonly maxResolved: number;
-  private readonly router: Router;
+  private router: Router;
   private readonly wheel: TimerWheel<WheelKey>;
 
   private readonly entries = new Map<string, Entry>();
@@ -270,6 +274,15 @@ export class AlertEngine implements ConditionSink {
   }
 
   // --- ConditionSink -------------------------------------------------------------
+
+  /**
+   * A config reload: routing rules and default sinks from now on. Groups
+   * keep their state; their next notification is routed by the new rules.
+   * A bad rule throws RoutingError and the old rules stay.
+   */
+  setRouting(routing: NonNullable<AlertEngineOptions['routing']>): void {
+    this.router = new Router(routing);
+  }
 
   raise(condition: Condition, at?: number): void {
     if (this.closed) return;
@@ -411,6 +424,7 @@ export class AlertEngine implements ConditionSink {
     // Its end may reveal alerts: look at the groups then.
     this.wheel.schedule(s, s.endsAt);
     this.scheduleSweep(s.endsAt + this.retentionMs);
+    this.emit({ kind: 'silence', at: now, silence: s });
     return s;
   }
 
@@ -421,6 +435,7 @@ export class AlertEngine implements ConditionSink {
     if (s !== undefined) {
       this.touchGroups();
       this.scheduleSweep(now + this.retentionMs);
+      this.emit({ kind: 'silence', at: now, silence: s });
     }
     return s;
   }
@@ -446,10 +461,16 @@ export class AlertEngine implements ConditionSink {
     e.alert = withState(e.alert, { acknowledged: Object.freeze(acknowledged) });
     const g = this.openGroups.get(e.alert.groupKey);
     if (g !== undefined) g.acknowledged = true;
+    this.emit({ kind: 'acknowledged', at: acknowledged.at, alert: e.alert });
     return e.alert;
   }
 
   // --- persistence ------------------------------------------------------------------
+
+  /** One open group as snapshot data (what it told, its sequence); O(members). For journaling a notification's group. */
+  groupData(key: string): GroupData | undefined {
+    return this.openGroups.get(key)?.toData();
+  }
 
   snapshot(): EngineSnapshot {
     const alerts: AlertRecord[] = [];
