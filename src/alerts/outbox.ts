@@ -27,6 +27,21 @@
  *   and the record of it sends that notification again, with its id.
  * - Every state change is an event (onEvent) for metrics and logs;
  *   stats() has the counters per sink and outcome.
+ * - Compaction keeps the journal bounded: once it holds more than
+ *   `compactRecords` records (or twice the live ones, if more) or passes
+ *   `maxJournalBytes` (or twice its size after the last compaction), it is
+ *   rewritten (Journal.rewrite, atomic) to the live records only: each
+ *   unfinished notification (its open sinks, attempts and retry times)
+ *   and the dead letters held in memory. Ids of finished notifications
+ *   are not kept (enqueue() of one after a compaction and a restart would
+ *   send it again; the engine never reuses an id).
+ * - A journal write that fails (disk full, I/O error) is logged, counted
+ *   (stats().journalErrors) and reported (a `journal-error` event); the
+ *   outbox goes on from memory and marks the journal dirty: the next write,
+ *   or a retry every `journalRetryMs`, compacts, which records the whole
+ *   live state again. With `deliverUnrecorded`, a notification whose
+ *   enqueue record failed is still delivered (from memory; a restart
+ *   before the journal is whole again forgets it) instead of refused.
  *
  * Time, timers and randomness are injected (clock, timers, random), so
  * tests run backoff and timeouts on a fake clock.
@@ -67,6 +82,14 @@ export interface OutboxOptions {
   readonly timers?: Timers;
   /** In [0, 1), for the backoff jitter. */
   readonly random?: () => number;
+  /** Compact the journal past this size. Default 64 MiB. */
+  readonly maxJournalBytes?: number;
+  /** Compact the journal past this many records. Default 10,000. */
+  readonly compactRecords?: number;
+  /** While the journal is dirty (a write failed), retry a compaction this often. Default 10 s. */
+  readonly journalRetryMs?: number;
+  /** Deliver a notification whose enqueue record could not be written (counted and logged) instead of refusing it. Default false. */
+  readonly deliverUnrecorded?: boolean;
 }
 
 export const OUTBOX_DEFAULTS = Object.freeze({
@@ -75,6 +98,9 @@ export const OUTBOX_DEFAULTS = Object.freeze({
   maxDeadLetters: 1000,
   /** Ids of finished notifications remembered to make enqueue() idempotent. */
   recentIds: 10_000,
+  maxJournalBytes: 64 * 1024 * 1024,
+  compactRecords: 10_000,
+  journalRetryMs: 10_000,
 });
 
 /** A bad option, named by key; thrown by the constructor. */
@@ -138,8 +164,12 @@ export interface OutboxStats {
   /** Notifications with at least one delivery not finished. */
   readonly notifications: number;
   readonly deadLetters: number;
-  /** Journal appends that failed after enqueue (state kept in memory; a restart may resend). */
+  /** Journal writes that failed (state kept in memory; a restart may resend). */
   readonly journalErrors: number;
+  /** Journal rewrites to the live records. */
+  readonly compactions: number;
+  /** A journal write failed and the journal has not been made whole since. */
+  readonly journalDirty: boolean;
   readonly sinks: Readonly<Record<string, SinkStats>>;
 }
 
@@ -151,7 +181,9 @@ export type OutboxEvent =
   | { readonly type: 'dead-letter'; readonly id: string; readonly sink: string; readonly attempts: number; readonly error: string }
   | { readonly type: 'superseded'; readonly id: string; readonly sink: string; readonly by: string }
   | { readonly type: 'resumed'; readonly pending: number; readonly deadLetters: number }
-  | { readonly type: 'journal-error'; readonly error: Error };
+  | { readonly type: 'journal-error'; readonly error: Error }
+  /** The journal was rewritten whole after write failures. */
+  | { readonly type: 'journal-recovered' };
 
 interface Entry {
   readonly notification: Notification;
@@ -182,10 +214,11 @@ interface Counters {
 }
 
 interface Lane {
-  readonly sink: Sink;
-  readonly timeoutMs: number;
-  readonly concurrency: number;
-  readonly retry: RetryPolicy;
+  /** Replaced in place by updateSinks() (a config reload); deliveries keep their lane. */
+  sink: Sink;
+  timeoutMs: number;
+  concurrency: number;
+  retry: RetryPolicy;
   readonly ready: Delivery[];
   /** Per group, in enqueue order: the head runs (or waits), the rest are blocked behind it. */
   readonly groups: Map<string, Delivery[]>;
@@ -208,6 +241,16 @@ export class Outbox {
   private readonly timers: Timers;
   private readonly random: () => number;
   private journalErrors = 0;
+  private compactions = 0;
+  private compacting: Promise<void> | undefined;
+  private journalDirty = false;
+  private journalRetry: TimerHandle | undefined;
+  private bytesAfterCompaction = 0;
+  private recordsAfterCompaction = 0;
+  private readonly maxJournalBytes: number;
+  private readonly compactRecords: number;
+  private readonly journalRetryMs: number;
+  private readonly deliverUnrecorded: boolean;
   private started = false;
   private closed = false;
   /** While replaying, deliveries are queued but not run (all are admitted first, in order). */
@@ -221,24 +264,50 @@ export class Outbox {
     this.random = options.random ?? Math.random;
     this.listeners = new Listeners(this.logger, 'outbox event');
     this.maxDeadLetters = checkInt('maxDeadLetters', options.maxDeadLetters ?? OUTBOX_DEFAULTS.maxDeadLetters, 0);
+    this.maxJournalBytes = checkInt('maxJournalBytes', options.maxJournalBytes ?? OUTBOX_DEFAULTS.maxJournalBytes, 1);
+    this.compactRecords = checkInt('compactRecords', options.compactRecords ?? OUTBOX_DEFAULTS.compactRecords, 1);
+    this.journalRetryMs = checkInt('journalRetryMs', options.journalRetryMs ?? OUTBOX_DEFAULTS.journalRetryMs, 1);
+    this.deliverUnrecorded = options.deliverUnrecorded ?? false;
+    const perSink = options.perSink ?? {};
+    for (const name of Object.keys(perSink)) {
+      if (!options.sinks.some((s) => s.name === name)) throw new OutboxConfigError(`perSink.${name}`, 'names no configured sink');
+    }
+    const names = new Set<string>();
+    for (const sink of options.sinks) {
+      if (names.has(sink.name)) throw new OutboxConfigError('sinks', `has two sinks named ${JSON.stringify(sink.name)}`);
+      names.add(sink.name);
+    }
+    this.configureLanes(options);
+  }
+
+  /**
+   * A config reload: sinks with a known name get the new sink object and
+   * settings in place (their queued and running deliveries go on); new
+   * names get a lane; a sink no longer configured keeps its lane until
+   * what it holds is delivered or dead (nothing new is routed to it).
+   */
+  updateSinks(options: Pick<OutboxOptions, 'sinks' | 'timeoutMs' | 'concurrency' | 'retry' | 'perSink'>): void {
+    this.configureLanes(options);
+    for (const lane of this.lanes.values()) this.pump(lane);
+  }
+
+  private configureLanes(options: Pick<OutboxOptions, 'sinks' | 'timeoutMs' | 'concurrency' | 'retry' | 'perSink'>): void {
     const perSink = options.perSink ?? {};
     for (const name of Object.keys(perSink)) {
       if (!options.sinks.some((s) => s.name === name)) throw new OutboxConfigError(`perSink.${name}`, 'names no configured sink');
     }
     for (const sink of options.sinks) {
-      if (this.lanes.has(sink.name)) throw new OutboxConfigError('sinks', `has two sinks named ${JSON.stringify(sink.name)}`);
       const own = perSink[sink.name] ?? {};
       const key = (k: string): string => (own[k as keyof SinkDeliveryOptions] !== undefined ? `perSink.${sink.name}.${k}` : k);
-      this.lanes.set(sink.name, {
+      const settings = {
         sink,
         timeoutMs: checkInt(key('timeoutMs'), own.timeoutMs ?? options.timeoutMs ?? OUTBOX_DEFAULTS.timeoutMs, 1),
         concurrency: checkInt(key('concurrency'), own.concurrency ?? options.concurrency ?? OUTBOX_DEFAULTS.concurrency, 1),
         retry: retryPolicy(key('retry'), { ...RETRY_DEFAULTS, ...options.retry, ...own.retry }),
-        ready: [],
-        groups: new Map(),
-        running: new Set(),
-        counters: { delivered: 0, retried: 0, deadLettered: 0, superseded: 0, attempts: 0 },
-      });
+      };
+      const lane = this.lanes.get(sink.name);
+      if (lane !== undefined) Object.assign(lane, settings);
+      else this.lanes.set(sink.name, { ...settings, ready: [], groups: new Map(), running: new Set(), counters: { delivered: 0, retried: 0, deadLettered: 0, superseded: 0, attempts: 0 } });
     }
   }
 
@@ -266,6 +335,7 @@ export class Outbox {
     const pending = this.pendingCount();
     if (pending > 0 || this.dead.length > 0) this.logger.info({ journal: this.journal.name, pending, deadLetters: this.dead.length }, 'outbox: resumed from the journal');
     this.listeners.emit({ type: 'resumed', pending, deadLetters: this.dead.length });
+    this.afterWrite(); // a journal already past its bounds is compacted now
   }
 
   /**
@@ -285,9 +355,13 @@ export class Outbox {
     this.entries.set(notification.id, entry);
     try {
       await this.journal.append(toJournalValue({ kind: 'enqueued', at, notification, sinks }));
+      this.afterWrite();
     } catch (err) {
-      this.entries.delete(notification.id);
-      throw err;
+      if (!this.deliverUnrecorded) {
+        this.entries.delete(notification.id);
+        throw err;
+      }
+      this.journalFailed(err, 'enqueued');
     }
     this.listeners.emit({ type: 'enqueued', id: notification.id, sinks });
     if (this.closed) return; // recorded: the next start() sends it
@@ -311,7 +385,49 @@ export class Outbox {
         d.cut?.({ ok: false, retryable: true, error: 'outbox closed' });
       }
     }
-    while (this.writes.size > 0) await Promise.all([...this.writes]);
+    if (this.journalRetry !== undefined) this.timers.clearTimeout(this.journalRetry);
+    this.journalRetry = undefined;
+    while (this.writes.size > 0 || this.compacting !== undefined) await Promise.all([...this.writes, this.compacting]);
+  }
+
+  /**
+   * Rewrites the journal to the live records (unfinished notifications
+   * with their progress, the dead letters held). Failures are counted and
+   * logged, not thrown.
+   */
+  compact(): Promise<void> {
+    if (!this.started) return Promise.resolve();
+    this.compacting ??= this.compactOnce().finally(() => (this.compacting = undefined));
+    return this.compacting;
+  }
+
+  /** The records a compacted journal holds: replaying them gives the current state. */
+  liveRecords(): OutboxRecord[] {
+    const progress = new Map<string, Delivery>();
+    for (const lane of this.lanes.values()) for (const list of lane.groups.values()) for (const d of list) progress.set(`${d.entry.notification.id}\0${lane.sink.name}`, d);
+    const dead = new Map<string, DeadLetter[]>();
+    for (const letter of this.dead) {
+      const list = dead.get(letter.notification.id) ?? [];
+      list.push(letter);
+      dead.set(letter.notification.id, list);
+    }
+    const out: OutboxRecord[] = [];
+    const emit = (notification: Notification, at: number, open: readonly string[]): void => {
+      const letters = dead.get(notification.id) ?? [];
+      dead.delete(notification.id);
+      out.push({ kind: 'enqueued', at, notification, sinks: [...new Set([...open, ...letters.map((l) => l.sink)])] });
+      for (const sink of open) {
+        const d = progress.get(`${notification.id}\0${sink}`);
+        if (d !== undefined && d.attempts > 0) {
+          out.push({ kind: 'attempt', at, id: notification.id, sink, attempt: d.attempts, outcome: 'retry', error: d.lastError ?? '', retryAt: d.nextAt ?? at });
+        }
+      }
+      for (const l of letters) out.push({ kind: 'dead', at: l.at, id: notification.id, sink: l.sink, attempts: l.attempts, error: l.error, ...(l.status === undefined ? {} : { status: l.status }) });
+    };
+    // Dead letters of finished notifications first (older), then the open ones in enqueue order.
+    for (const letter of this.dead) if (!this.entries.has(letter.notification.id) && dead.has(letter.notification.id)) emit(letter.notification, letter.at, []);
+    for (const entry of this.entries.values()) emit(entry.notification, entry.enqueuedAt, [...entry.open]);
+    return out;
   }
 
   /** Deliveries not finished, oldest notification first. */
@@ -348,7 +464,7 @@ export class Outbox {
       for (const list of lane.groups.values()) pending += list.length;
       sinks[name] = { ...lane.counters, pending, inFlight: lane.running.size };
     }
-    return { pending: this.pendingCount(), notifications: this.entries.size, deadLetters: this.dead.length, journalErrors: this.journalErrors, sinks };
+    return { pending: this.pendingCount(), notifications: this.entries.size, deadLetters: this.dead.length, journalErrors: this.journalErrors, compactions: this.compactions, journalDirty: this.journalDirty, sinks };
   }
 
   // --- replay --------------------------------------------------------------
@@ -603,14 +719,61 @@ export class Outbox {
   private write(record: OutboxRecord): void {
     const p = this.journal
       .append(toJournalValue(record))
-      .catch((err: unknown) => {
-        const error = err instanceof Error ? err : new Error(String(err));
-        this.journalErrors++;
-        this.logger.error({ err: error, journal: this.journal.name, record: record.kind }, 'outbox: journal append failed');
-        this.listeners.emit({ type: 'journal-error', error });
-      })
+      .then(
+        () => this.afterWrite(),
+        (err: unknown) => this.journalFailed(err, record.kind),
+      )
       .finally(() => this.writes.delete(p));
     this.writes.add(p);
+  }
+
+  /** After a write: compact when the journal has grown past its bounds, or is dirty. */
+  private afterWrite(): void {
+    if (this.closed || this.compacting !== undefined) return;
+    const j = this.journal.stats();
+    if (this.journalDirty || j.records >= Math.max(this.compactRecords, 2 * this.recordsAfterCompaction) || j.bytes >= Math.max(this.maxJournalBytes, 2 * this.bytesAfterCompaction)) {
+      void this.compact();
+    }
+  }
+
+  private journalFailed(err: unknown, what: string): void {
+    const error = err instanceof Error ? err : new Error(String(err));
+    this.journalErrors++;
+    this.journalDirty = true;
+    this.logger.error({ err: error, journal: this.journal.name, record: what }, 'outbox: journal write failed');
+    this.listeners.emit({ type: 'journal-error', error });
+    if (this.journalRetry === undefined && !this.closed) {
+      const retry = (): void => {
+        this.journalRetry = undefined;
+        if (this.closed || !this.journalDirty) return;
+        void this.compact().then(() => {
+          if (this.journalDirty && !this.closed && this.journalRetry === undefined) this.journalRetry = this.timers.setTimeout(retry, this.journalRetryMs);
+        });
+      };
+      this.journalRetry = this.timers.setTimeout(retry, this.journalRetryMs);
+    }
+  }
+
+  private async compactOnce(): Promise<void> {
+    // Built and handed to rewrite() in one go: every record written before is reflected, every one after follows.
+    const records = this.liveRecords();
+    const wasDirty = this.journalDirty;
+    try {
+      await this.journal.rewrite(records.map((r) => toJournalValue(r)));
+    } catch (err) {
+      this.journalFailed(err, 'compaction');
+      return;
+    }
+    this.compactions++;
+    const j = this.journal.stats();
+    this.bytesAfterCompaction = j.bytes;
+    this.recordsAfterCompaction = j.records;
+    this.logger.info({ journal: this.journal.name, records: j.records, bytes: j.bytes }, 'outbox: journal compacted');
+    if (wasDirty) {
+      this.journalDirty = false;
+      this.logger.info({ journal: this.journal.name }, 'outbox: journal writable again; live state recorded whole');
+      this.listeners.emit({ type: 'journal-recovered' });
+    }
   }
 
   private pendingCount(): number {
