@@ -14,7 +14,7 @@ import { parseCommandArgs } from './options.js';
 import { UsageError, EXIT_FAILURE } from './usage-error.js';
 import type { CommandIo } from './validate-command.js';
 
-export const RUN_HELP = `Usage: rovd run [--config FILE] [--bmp ADDR:PORT] [--http ADDR:PORT] [--log-level LEVEL]
+export const RUN_HELP = `Usage: rovd run [--config FILE] [--bmp ADDR:PORT] [--http ADDR:PORT] [--log-level LEVEL] [--repair]
 
 Runs the daemon: RPKI data from the configured files, URLs and RTR caches,
 BGP routes from routers over BMP, every route validated (RFC 6811) and
@@ -27,7 +27,11 @@ standard output.
                     127.0.0.1:11019, no VIFs
   --bmp ADDR:PORT   listen for BMP here instead of the config's bmp.listen
   --http ADDR:PORT  serve the API and /metrics here instead of the config's http.listen
-  --log-level L     fatal, error, warn, info (default), debug, trace or silent`;
+  --log-level L     fatal, error, warn, info (default), debug, trace or silent
+  --repair          a journal in the store damaged before its last record (the start
+                    refuses it, naming file and offset): keep every readable
+                    record, set the damaged file aside as <name>.damaged-<time>,
+                    log what was dropped, and start`;
 
 const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
@@ -40,6 +44,7 @@ export async function runCommand(argv: readonly string[], io: CommandIo): Promis
     bmp: { type: 'string' },
     http: { type: 'string' },
     'log-level': { type: 'string' },
+    repair: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -75,7 +80,7 @@ export async function runCommand(argv: readonly string[], io: CommandIo): Promis
   if (http !== undefined) config = { ...config, http: { ...config.http, host: http.host, port: http.port } };
 
   const logger = createLogger((level ?? config.log.level) as LogLevel, io.stdout);
-  const daemon = new Daemon({ config, logger });
+  const daemon = new Daemon({ config, logger, repair: values.repair === true });
   logger.info({ config: config.file, vifs: config.vifs.length }, 'rovd: starting');
   let api: RunningApi | undefined;
   try {

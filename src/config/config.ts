@@ -73,6 +73,8 @@ export interface RovdConfig {
     readonly dir: string | undefined;
     /** Distinct VRP sets kept as content-addressed snapshots, besides those alerts still name. */
     readonly keepVrpSets: number;
+    /** A journal (outbox, alert state) past this size is compacted to its live records. */
+    readonly maxJournalBytes: number;
   };
   readonly log: { readonly level: LogLevel };
   readonly http: HttpSettings;
@@ -90,6 +92,7 @@ export const CONFIG_DEFAULTS = Object.freeze({
   maxAgeSeconds: 2 * 3600,
   logLevel: 'info' as LogLevel,
   keepVrpSets: 50,
+  maxJournalBytes: 64 * 1024 * 1024,
 });
 
 export class ConfigError extends Error {
@@ -263,6 +266,7 @@ function build(raw: Json, file: string, fail: (path: KeyPath, reason: string) =>
     store: Object.freeze({
       dir: (raw.store as Json | undefined)?.dir === undefined ? undefined : resolve(base, (raw.store as Json).dir as string),
       keepVrpSets: ((raw.store as Json | undefined)?.keepVrpSets as number | undefined) ?? CONFIG_DEFAULTS.keepVrpSets,
+      maxJournalBytes: ((raw.store as Json | undefined)?.maxJournalBytes as number | undefined) ?? CONFIG_DEFAULTS.maxJournalBytes,
     }),
     log: Object.freeze({ level: (log.level as LogLevel | undefined) ?? CONFIG_DEFAULTS.logLevel }),
     http: buildHttp(raw, file, fail),

@@ -257,6 +257,7 @@ export const CONFIG_SCHEMA = {
       properties: {
         dir: path,
         keepVrpSets: { type: 'integer', minimum: 1, maximum: 100_000, expect: 'an integer from 1 to 100000 (VRP sets kept besides those alerts name)' },
+        maxJournalBytes: { type: 'integer', minimum: 65_536, maximum: 2 ** 40, expect: 'a size in bytes from 65536 (64 KiB) to 2^40' },
       },
     },
     ownPrefixes: {

@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { AlertEngine } from '../alerts/engine.js';
 import type { Notification } from '../alerts/notification.js';
+import { AlertState } from '../alerts/persistence.js';
 import { Outbox } from '../alerts/outbox.js';
 import { makeSink } from '../alerts/sinks/make-sink.js';
 import { BmpStation } from '../bmp/station.js';
@@ -44,6 +45,8 @@ export interface DaemonOptions {
   readonly detectionTickMs?: number;
   /** The alert engine's timer resolution; default 1 s. */
   readonly alertTickMs?: number;
+  /** Repair damaged journals in store.dir (keep every readable record, set the damaged file aside) instead of refusing to start (`rovd run --repair`). */
+  readonly repair?: boolean;
 }
 
 export interface DaemonStatus {
@@ -56,6 +59,7 @@ export interface DaemonStatus {
   readonly alerts: ReturnType<AlertEngine['counts']>;
   readonly detection: ReturnType<Detection['counts']>;
   readonly outbox: ReturnType<Outbox['stats']> | undefined;
+  readonly alertState: ReturnType<AlertState['stats']> | undefined;
 }
 
 export class Daemon {
@@ -71,6 +75,10 @@ export class Daemon {
   /** Made in start() (opening the journal is asynchronous). */
   outbox: Outbox | undefined;
   private journal: Journal | undefined;
+  /** The alert engine's state journal (`<store.dir>/alerts.journal`, or memory); made in start(). */
+  alertState: AlertState | undefined;
+  private alertJournal: Journal | undefined;
+  private readonly repair: boolean;
   private readonly log: Logger;
   private readonly now: () => number;
   /** Notifications the engine produced before the outbox was open (none in practice: nothing raises before start). */
@@ -88,6 +96,7 @@ export class Daemon {
     const now = options.now ?? Date.now;
     this.now = now;
     this.summaryIntervalMs = options.summaryIntervalMs ?? 60_000;
+    this.repair = options.repair ?? false;
     this.validator = new Validator({ now });
     this.rib = new Rib({ index: this.validator.snapshot.vrps, now, logger: this.log });
     this.vifs = new VifMap(config.vifs);
@@ -132,6 +141,8 @@ export class Daemon {
    * station.
    */
   async start(): Promise<{ bmp: { host: string; port: number } }> {
+    // Alert state first: restored before anything can raise, and recorded before any notification it produces.
+    this.alertState = await this.openAlertState();
     this.outbox = await this.openOutbox();
     for (const n of this.early.splice(0)) this.enqueue(n);
     this.unsubscribe.push(
@@ -174,6 +185,8 @@ export class Daemon {
     this.alerts.close();
     await this.outbox?.close();
     await this.journal?.close();
+    await this.alertState?.close();
+    await this.alertJournal?.close();
     this.log.info({}, 'rovd: stopped');
   }
 
@@ -186,7 +199,7 @@ export class Daemon {
       if (a.sinks.length > 0) this.log.warn({}, 'alerts: no store.dir configured; undelivered notifications do not survive a restart');
     } else {
       await mkdir(dir, { recursive: true });
-      journal = await FileJournal.open(join(dir, 'outbox.journal'), { logger: this.log });
+      journal = await FileJournal.open(join(dir, 'outbox.journal'), { logger: this.log, repair: this.repair });
     }
     const perSink: Record<string, { timeoutMs?: number; concurrency?: number }> = {};
     for (const s of a.sinks) perSink[s.name] = { ...(s.timeoutMs === undefined ? {} : { timeoutMs: s.timeoutMs }), ...(s.concurrency === undefined ? {} : { concurrency: s.concurrency }) };
@@ -198,6 +211,8 @@ export class Daemon {
       perSink,
       logger: this.log,
       clock: this.now,
+      maxJournalBytes: this.config.store.maxJournalBytes,
+      deliverUnrecorded: true,
     });
     outbox.onEvent((e) => {
       if (e.type === 'dead-letter') this.log.error({ notification: e.id, sink: e.sink, attempts: e.attempts, error: e.error }, 'alerts: delivery gave up (dead letter)');
@@ -209,6 +224,22 @@ export class Daemon {
     return outbox;
   }
 
+  /** Opens the alert state journal and restores the engine from it. */
+  private async openAlertState(): Promise<AlertState> {
+    const dir = this.config.store.dir;
+    let journal: Journal;
+    if (dir === undefined) {
+      journal = new MemoryJournal();
+    } else {
+      await mkdir(dir, { recursive: true });
+      journal = await FileJournal.open(join(dir, 'alerts.journal'), { logger: this.log, repair: this.repair });
+    }
+    this.alertJournal = journal;
+    const state = new AlertState({ engine: this.alerts, journal, logger: this.log, now: this.now, maxJournalBytes: this.config.store.maxJournalBytes });
+    await state.start();
+    return state;
+  }
+
   private notify(n: Notification): void {
     this.log.info({ notification: n.id, status: n.status, type: n.type, severity: n.severity, firing: n.counts.firing, resolved: n.counts.resolved, sinks: n.sinks, summary: n.summary }, 'alerts: notification');
     if (this.outbox === undefined) this.early.push(n);
@@ -216,8 +247,12 @@ export class Daemon {
   }
 
   private enqueue(n: Notification): void {
+    // The group's state (its sequence, what it told) is durable before the notification is: a restart never reuses the id.
+    const recorded = this.alertState?.beforeNotification(n) ?? Promise.resolve();
     if (n.sinks.length === 0) return;
-    this.outbox!.enqueue(n).catch((err: unknown) => this.log.error({ err, notification: n.id }, 'alerts: could not record the notification'));
+    recorded
+      .then(() => this.outbox!.enqueue(n))
+      .catch((err: unknown) => this.log.error({ err, notification: n.id }, 'alerts: could not record the notification'));
   }
 
   status(): DaemonStatus {
@@ -232,6 +267,7 @@ export class Daemon {
       alerts: this.alerts.counts(),
       detection: this.detection.counts(),
       outbox: this.outbox?.stats(),
+      alertState: this.alertState?.stats(),
     };
   }
 
