@@ -15,7 +15,8 @@ import type { BmpEvent } from '../bmp/events.js';
 import { type Logger, NOOP_LOGGER } from '../log/logger.js';
 import type { Rib } from '../rib/rib.js';
 import type { PeerTable } from '../rib/peer-table.js';
-import type { RouteEvent, RouteEventType } from '../rib/route-event.js';
+import type { RouteEventType } from '../rib/route-event.js';
+import { type RouteChange, heldAsChange } from './route-change.js';
 import { RovState } from '../rov/validity.js';
 import type { SnapshotChange, Validator } from '../rov/validator.js';
 import { sameAspa } from '../rpki/aspa.js';
@@ -23,7 +24,7 @@ import type { VifMap } from '../vif/vif-map.js';
 import { OwnPrefixDetector } from './own-prefix-detector.js';
 import { PrefixLimitDetector, type PrefixLimitUsage } from './prefix-limit-detector.js';
 import { RouteContexts } from './route-context.js';
-import { RpkiDetector } from './rpki-detector.js';
+import { RpkiDetector, type VrpSetIds } from './rpki-detector.js';
 import { SessionDetector } from './session-detector.js';
 import type { DetectionSettings } from './settings.js';
 import { StaleGate } from './stale-gate.js';
@@ -40,6 +41,8 @@ export interface DetectionOptions {
   readonly logger?: Logger;
   /** How often prefix limits and own-prefix visibility are checked; default 5 s. */
   readonly tickMs?: number;
+  /** VRP set CIDs for the evidence of RPKI alerts (else `generation:N`). */
+  readonly vrpSets?: VrpSetIds;
 }
 
 export interface DetectionCounts {
@@ -81,7 +84,7 @@ export class Detection {
     this.tickMs = options.tickMs ?? 5000;
     this.contexts = new RouteContexts(vifs);
     this.gate = new StaleGate(settings, sink);
-    this.rpki = new RpkiDetector({ settings, sink: this.gate, snapshot: () => validator.snapshot });
+    this.rpki = new RpkiDetector({ settings, sink: this.gate, snapshot: () => validator.snapshot, ...(options.vrpSets === undefined ? {} : { vrpSets: options.vrpSets }) });
     this.own = new OwnPrefixDetector({ settings, sink, rib, vifs, contexts: this.contexts });
     this.policy = new VifPolicyDetector(settings, sink);
     this.limits = new PrefixLimitDetector(settings, sink, rib, vifs.vifs);
@@ -100,6 +103,7 @@ export class Detection {
     this.timer = undefined;
     this.unsubscribe?.();
     this.unsubscribe = undefined;
+    this.rpki.close();
   }
 
   /**
@@ -135,7 +139,7 @@ export class Detection {
     return this.validator.snapshot.aspas.size > 0;
   }
 
-  onRoute(ev: RouteEvent): void {
+  onRoute(ev: RouteChange): void {
     const at = this.now();
     const ctx = this.contexts.of(ev.table);
     this.rpki.onRoute(ev, ctx, at);
@@ -162,6 +166,31 @@ export class Detection {
       this.pendingAspaCheck = false;
       this.recheckAspa();
     }
+  }
+
+  /**
+   * Checks every held route a detector looks at and the periodic checks
+   * once, as if each route had just arrived: after a config reload, a new
+   * Detection raises what holds under the new settings (the caller clears
+   * what no longer does). Returns the routes looked at.
+   */
+  rescan(): number {
+    let n = 0;
+    for (const table of this.rib.tables()) {
+      const every = this.everyRouteOf(table) || (this.contexts.of(table).vif !== undefined && this.validatorHasAspas());
+      for (const route of [...this.rib.routes(table)]) {
+        if (!every && route.state !== RovState.Invalid) continue;
+        n++;
+        this.onRoute(heldAsChange(route));
+      }
+    }
+    this.tick();
+    return n;
+  }
+
+  /** Takes over the lost-ROA conditions of the detection this one replaces (they cannot be recomputed: the old VRPs are gone). */
+  adoptVrpRemoved(previous: Detection): void {
+    this.rpki.adoptRemoved(previous.rpki);
   }
 
   /** Re-verifies the AS paths of every route held on a VIF (the ASPA set changed). */

@@ -21,7 +21,8 @@ import { formatAsn } from '../net/asn.js';
 import type { Prefix } from '../net/prefix.js';
 import type { PathAttributes } from '../bgp/attributes.js';
 import type { Asn } from '../net/asn.js';
-import type { HeldRoute, RouteEvent } from '../rib/route-event.js';
+import type { HeldRoute } from '../rib/route-event.js';
+import type { RouteChange } from './route-change.js';
 import { verifyAspaPath } from '../rov/aspa-verification.js';
 import type { RpkiSnapshot } from '../rov/validator.js';
 import { RovState, type RouteValidity } from '../rov/validity.js';
@@ -37,6 +38,23 @@ export interface RpkiDetectorOptions {
   readonly sink: ConditionSink;
   /** The snapshot routes are validated with now. */
   readonly snapshot: () => RpkiSnapshot;
+  /**
+   * The content identifiers of VRP sets (src/store/vrp-snapshots.ts).
+   * Without it, evidence names `generation:N`.
+   */
+  readonly vrpSets?: VrpSetIds;
+}
+
+/**
+ * Which VRP set a generation is. Identifying a set (hashing ~12 MB) runs
+ * after the index is published, so a condition raised meanwhile names
+ * `generation:N`, and is raised again naming the CID once it is known.
+ */
+export interface VrpSetIds {
+  /** The set's CID (base32 `b…`) once computed. */
+  id(generation: number): string | undefined;
+  /** Calls `listener` as each generation's CID becomes known; returns an unsubscribe. */
+  onIdentified(listener: (generation: number, cid: string) => void): () => void;
 }
 
 export class RpkiDetector {
@@ -47,18 +65,40 @@ export class RpkiDetector {
   private readonly aspa: RouteConditions;
   /** The snapshot before the change being revalidated (for the VRPs a route lost). */
   private previous: RpkiSnapshot | undefined;
+  private readonly vrpSets: VrpSetIds | undefined;
+  private readonly provisional: ProvisionalSink;
+  private readonly unsubscribeIds: () => void;
 
   constructor(options: RpkiDetectorOptions) {
     this.settings = options.settings;
     this.snapshot = options.snapshot;
-    this.invalid = new RouteConditions(options.sink);
-    this.removed = new RouteConditions(options.sink);
-    this.aspa = new RouteConditions(options.sink);
+    this.vrpSets = options.vrpSets;
+    this.provisional = new ProvisionalSink(options.sink);
+    const sink = this.vrpSets === undefined ? options.sink : this.provisional;
+    this.invalid = new RouteConditions(sink);
+    this.removed = new RouteConditions(sink);
+    this.aspa = new RouteConditions(sink);
+    this.unsubscribeIds = this.vrpSets?.onIdentified((generation, cid) => this.provisional.identified(generation, cid)) ?? (() => undefined);
+  }
+
+  /** Stops listening for VRP set identifiers. */
+  close(): void {
+    this.unsubscribeIds();
+  }
+
+  /** The VRP set evidence names: its CID, or `generation:N` until that is known. */
+  private vrpSetOf(generation: number): string {
+    return this.vrpSets?.id(generation) ?? `generation:${generation}`;
   }
 
   /** Conditions held: invalid routes, routes that lost their VRPs, ASPA-invalid paths. */
   get counts(): { readonly invalid: number; readonly removed: number; readonly aspa: number } {
     return { invalid: this.invalid.size, removed: this.removed.size, aspa: this.aspa.size };
+  }
+
+  /** Takes the lost-ROA conditions another detector holds (a config reload replaces the detector). */
+  adoptRemoved(previous: RpkiDetector): void {
+    this.removed.adopt(previous.removed);
   }
 
   /** Called before the RIB revalidates for a change, with the snapshot it replaces. */
@@ -70,7 +110,7 @@ export class RpkiDetector {
     this.previous = undefined;
   }
 
-  onRoute(ev: RouteEvent, ctx: RouteContext, atMs: number): void {
+  onRoute(ev: RouteChange, ctx: RouteContext, atMs: number): void {
     if (!this.settings.ribs.includes(ctx.rib)) return;
     if (ctx.vif === undefined && !this.settings.unmapped) return;
     const gone = ev.type === 'withdraw';
@@ -95,7 +135,7 @@ export class RpkiDetector {
     if (checkAspa || mayHoldAspa) this.aspa.set(key, checkAspa ? this.aspaCondition(ctx, prefix, ev.pathId, ev.newOrigin ?? null, ev.newAttributes) : undefined, atMs);
   }
 
-  private invalidCondition(ev: RouteEvent, ctx: RouteContext, prefix: Prefix): Condition {
+  private invalidCondition(ev: RouteChange, ctx: RouteContext, prefix: Prefix): Condition {
     const snapshot = this.snapshot();
     const origin = ev.newOrigin ?? null;
     const validity = snapshot.vrps.explain(prefix, origin);
@@ -110,11 +150,11 @@ export class RpkiDetector {
       summary: `RPKI-invalid route ${prefix} from ${originLabel(origin)} ${ctx.vifLabel === 'unmapped' ? 'on an unmapped peer' : `on ${ctx.vifLabel}`}${becameBy}`,
       description: `${prefix} with origin ${originLabel(origin)} is RPKI-invalid (${validity.reason === 'length' ? 'too specific' : 'wrong origin'}): ${why}. Seen ${whereText(ctx)}; AS path ${pathText(attrs)}. VRP set generation:${snapshot.generation}.`,
       asPath: pathNumbers(attrs),
-      evidence: { ...validityEvidence(validity), vrpSet: `generation:${snapshot.generation}` },
+      evidence: { ...validityEvidence(validity), vrpSet: this.vrpSetOf(snapshot.generation), details: { generation: snapshot.generation } },
     });
   }
 
-  private removedCondition(ev: RouteEvent, ctx: RouteContext, prefix: Prefix): Condition {
+  private removedCondition(ev: RouteChange, ctx: RouteContext, prefix: Prefix): Condition {
     const snapshot = this.snapshot();
     const origin = ev.newOrigin ?? null;
     const before = this.previous?.vrps.explain(prefix, origin);
@@ -123,7 +163,7 @@ export class RpkiDetector {
       summary: `${prefix} from ${originLabel(origin)} on ${ctx.vifLabel} lost its ROA: valid before, not-found now`,
       description: `A VRP change removed every VRP that made ${prefix} (origin ${originLabel(origin)}) valid${lost.length > 0 ? ` (${vrpList(lost)})` : ''}; the route is now not-found, so it is no longer protected by origin validation. Seen ${whereText(ctx)}; AS path ${pathText(ev.newAttributes)}. VRP set generation:${snapshot.generation} (was generation:${this.previous?.generation ?? '?'}).`,
       asPath: pathNumbers(ev.newAttributes),
-      evidence: { state: 'not-found', removed: lost.map(evidenceVrp), vrpSet: `generation:${snapshot.generation}` },
+      evidence: { state: 'not-found', removed: lost.map(evidenceVrp), vrpSet: this.vrpSetOf(snapshot.generation), details: { generation: snapshot.generation } },
     });
   }
 
@@ -154,8 +194,41 @@ export class RpkiDetector {
       summary: `Route leak? ${prefix} from ${originLabel(origin)} on ${ctx.vifLabel} fails ASPA verification (${result.reason})`,
       description: `${result.message}. Seen ${whereText(ctx)}; AS path ${pathText(attrs)}.`,
       asPath: pathNumbers(attrs),
-      evidence: { vrpSet: `generation:${snapshot.generation}`, details: { aspa: result.state, reason: result.reason, direction: result.direction } },
+      evidence: { vrpSet: this.vrpSetOf(snapshot.generation), details: { aspa: result.state, reason: result.reason, direction: result.direction, generation: snapshot.generation } },
     });
+  }
+}
+
+/**
+ * Between the detector and its sink: remembers the conditions raised while
+ * their VRP set was only `generation:N` and still held, and raises them
+ * again naming the CID when it is known (same fingerprint, same time: the
+ * engine updates the alert's content, its lifecycle is unchanged). Holds
+ * only what was raised in that window, some milliseconds per VRP change.
+ */
+class ProvisionalSink implements ConditionSink {
+  private readonly held = new Map<string, { readonly condition: Condition; readonly at: number | undefined }>();
+
+  constructor(private readonly target: ConditionSink) {}
+
+  raise(condition: Condition, at?: number): void {
+    if (condition.evidence.vrpSet?.startsWith('generation:') === true) this.held.set(condition.fingerprint, { condition, at });
+    else this.held.delete(condition.fingerprint);
+    this.target.raise(condition, at);
+  }
+
+  clear(fingerprint: string, at?: number): void {
+    this.held.delete(fingerprint);
+    this.target.clear(fingerprint, at);
+  }
+
+  identified(generation: number, cid: string): void {
+    const name = `generation:${generation}`;
+    for (const [fp, { condition, at }] of this.held) {
+      if (condition.evidence.vrpSet !== name) continue;
+      this.held.delete(fp);
+      this.target.raise({ ...condition, evidence: { ...condition.evidence, vrpSet: cid } }, at);
+    }
   }
 }
 
