@@ -23,6 +23,7 @@ import { NDJSON, announcementRoutes } from './routes/announcements.js';
 import { ribRoutes } from './routes/rib-routes.js';
 import { statusRoutes } from './routes/status.js';
 import { validityRoutes } from './routes/validity.js';
+import { vrpRoutes } from './routes/vrps.js';
 import { whatIfRoutes } from './routes/what-if.js';
 
 export interface MetricsEndpoint {
@@ -92,6 +93,7 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
 
   const d = options.daemon;
   validityRoutes(app, d.validator);
+  vrpRoutes(app, d.vrpSets, log);
   whatIfRoutes(app, d);
   ribRoutes(app, d);
   alertRoutes(app, d.alerts, now);

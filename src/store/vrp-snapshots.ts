@@ -99,32 +99,41 @@ export class VrpSnapshots {
   private readonly keep: number;
   private readonly log: Logger;
 
-  private constructor(
-    private readonly blocks: BlockStore,
-    private readonly dir: string | undefined,
-    options: VrpSnapshotsOptions,
-  ) {
+  private blocks: BlockStore = new MemoryBlockStore();
+  private readonly dir: string | undefined;
+  private ready: Promise<void> | undefined;
+  private readonly referenced: () => Iterable<string>;
+
+  /** Made at once (a detector can hold it); the directory is read by open(), or before the first set is stored. */
+  constructor(options: VrpSnapshotsOptions = {}) {
+    this.dir = options.dir;
     this.keep = options.keep ?? VRP_SNAPSHOT_DEFAULTS.keep;
     if (!Number.isInteger(this.keep) || this.keep < 1) throw new RangeError('VrpSnapshots: keep must be an integer >= 1');
     this.log = options.logger ?? NOOP_LOGGER;
     this.referenced = options.referenced ?? (() => []);
   }
 
-  private readonly referenced: () => Iterable<string>;
-
-  /** Opens the store in `options.dir` (created if needed; leftover temp files removed), or in memory. */
+  /** A store, opened: its directory created if needed, leftover temp files removed, the kept sets listed. */
   static async open(options: VrpSnapshotsOptions = {}): Promise<VrpSnapshots> {
-    const log = options.logger ?? NOOP_LOGGER;
-    if (options.dir === undefined) return new VrpSnapshots(new MemoryBlockStore(), undefined, options);
-    await mkdir(options.dir, { recursive: true });
-    for (const name of await readdir(options.dir)) {
-      // An interrupted write of sets.json: the rename never happened, the old list stands.
-      if (name.startsWith('sets.json.') && name.endsWith('.tmp')) await rm(join(options.dir, name), { force: true });
-    }
-    const blocks = await FileBlockStore.open(join(options.dir, 'blocks'), log);
-    const store = new VrpSnapshots(blocks, options.dir, options);
-    await store.loadIndex();
+    const store = new VrpSnapshots(options);
+    await store.open();
     return store;
+  }
+
+  /** Reads the directory (once; later calls wait for the same). */
+  open(): Promise<void> {
+    return (this.ready ??= this.load());
+  }
+
+  private async load(): Promise<void> {
+    if (this.dir === undefined) return;
+    await mkdir(this.dir, { recursive: true });
+    for (const name of await readdir(this.dir)) {
+      // An interrupted write of sets.json: the rename never happened, the old list stands.
+      if (name.startsWith('sets.json.') && name.endsWith('.tmp')) await rm(join(this.dir, name), { force: true });
+    }
+    this.blocks = await FileBlockStore.open(join(this.dir, 'blocks'), this.log);
+    await this.loadIndex();
   }
 
   /** `memory` or the directory. */
@@ -229,6 +238,12 @@ export class VrpSnapshots {
   // --- identification ------------------------------------------------------------
 
   private async drain(): Promise<void> {
+    try {
+      await this.open();
+    } catch (err) {
+      this.log.error({ err, dir: this.dir }, 'store: cannot open the VRP set store; sets are not kept');
+      this.queue.length = 0;
+    }
     while (this.queue.length > 0 && !this.closed) {
       const set = this.queue.shift()!;
       try {

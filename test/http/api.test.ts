@@ -127,7 +127,7 @@ t.test('announcements feed the RIB and detection; routes, VIFs and alerts are li
   t.same(alerts.items.map((a: { type: string }) => a.type).sort(), ['rpki-invalid', 'unexpected-prefix']);
   t.equal(alerts.total, 2);
   const invalid = alerts.items.find((a: { type: string }) => a.type === 'rpki-invalid');
-  t.match(invalid, { severity: 'critical', status: 'firing', labels: { prefix: '10.2.0.0/24', vif: 'dxvif-a1' }, evidence: { vrpSet: 'generation:1' }, asPath: [7224, 64511], silencedBy: [], acknowledged: null });
+  t.match(invalid, { severity: 'critical', status: 'firing', labels: { prefix: '10.2.0.0/24', vif: 'dxvif-a1' }, evidence: { vrpSet: /^bafyrei[a-z2-7]{52}$/, details: { generation: 1 } }, asPath: [7224, 64511], silencedBy: [], acknowledged: null });
   t.same((await app.inject({ url: '/api/v1/alerts?type=unexpected-prefix' })).json().items.length, 1);
   t.same((await app.inject({ url: '/api/v1/alerts?vif=dxvif-b2' })).json().items.length, 0);
   t.match((await app.inject({ url: '/api/v1/alerts?type=hijack' })).json(), { error: 'BadRequest' });
