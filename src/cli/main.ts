@@ -15,6 +15,10 @@ const io: CommandIo = {
   stderr: process.stderr,
   readStdin: () => text(process.stdin),
   shutdown: shutdown.signal,
+  onReload: (listener) => {
+    process.on('SIGHUP', listener);
+    return () => process.off('SIGHUP', listener);
+  },
 };
 
 main(process.argv.slice(2), io).then(
@@ -23,6 +27,7 @@ main(process.argv.slice(2), io).then(
     // A command that returned is done; signal handlers must not keep the process alive.
     process.removeAllListeners('SIGINT');
     process.removeAllListeners('SIGTERM');
+    process.removeAllListeners('SIGHUP');
   },
   (err: unknown) => {
     process.stderr.write(`rovd: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

@@ -4,6 +4,7 @@
  * starts it, logs JSON lines on standard output, and stops cleanly on
  * SIGINT or SIGTERM.
  */
+import { resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type RovdConfig, ConfigError, defaultConfig, loadConfig } from '../config/config.js';
 import { Daemon } from '../daemon/daemon.js';
@@ -14,7 +15,7 @@ import { parseCommandArgs } from './options.js';
 import { UsageError, EXIT_FAILURE } from './usage-error.js';
 import type { CommandIo } from './validate-command.js';
 
-export const RUN_HELP = `Usage: rovd run [--config FILE] [--bmp ADDR:PORT] [--http ADDR:PORT] [--log-level LEVEL] [--repair]
+export const RUN_HELP = `Usage: rovd run [--config FILE] [--bmp ADDR:PORT] [--http ADDR:PORT] [--store DIR] [--log-level LEVEL] [--repair]
 
 Runs the daemon: RPKI data from the configured files, URLs and RTR caches,
 BGP routes from routers over BMP, every route validated (RFC 6811) and
@@ -23,15 +24,25 @@ the HTTP API and /metrics (default 127.0.0.1:9684). Logs are JSON lines on
 standard output.
 
   --config FILE     the YAML config (see config/rovd.example.yaml); without it,
-                    the built-in default: the bundled sample VRPs, BMP on
-                    127.0.0.1:11019, no VIFs
+                    config/rovd.yaml of the package: the bundled sample VRPs,
+                    BMP on 127.0.0.1:11019, the API on 127.0.0.1:9684, the
+                    store in ./var, no VIFs
   --bmp ADDR:PORT   listen for BMP here instead of the config's bmp.listen
   --http ADDR:PORT  serve the API and /metrics here instead of the config's http.listen
+  --store DIR       keep durable state (outbox, alerts, VRP sets) here instead of store.dir
   --log-level L     fatal, error, warn, info (default), debug, trace or silent
   --repair          a journal in the store damaged before its last record (the start
                     refuses it, naming file and offset): keep every readable
                     record, set the damaged file aside as <name>.damaged-<time>,
-                    log what was dropped, and start`;
+                    log what was dropped, and start
+
+Environment variables ROVD_<SECTION>__<KEY> override config keys, e.g.
+ROVD_BMP__LISTEN=0.0.0.0:11019 ROVD_HTTP__LISTEN=0.0.0.0:9684. SIGHUP reloads
+the config (a bad one is refused and the old one kept); SIGTERM and SIGINT
+drain (listeners closed, notifications flushed for up to 10 s) and stop.`;
+
+/** How long SIGTERM waits for pending notifications before stopping anyway. */
+const DRAIN_MS = 10_000;
 
 const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
@@ -43,6 +54,7 @@ export async function runCommand(argv: readonly string[], io: CommandIo): Promis
     config: { type: 'string' },
     bmp: { type: 'string' },
     http: { type: 'string' },
+    store: { type: 'string' },
     'log-level': { type: 'string' },
     repair: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
@@ -66,9 +78,18 @@ export async function runCommand(argv: readonly string[], io: CommandIo): Promis
   const bmp = listenFlag('bmp');
   const http = listenFlag('http');
 
+  // The config as the flags and the environment make it; read again on SIGHUP.
+  const readConfig = async (): Promise<RovdConfig> => {
+    const env = io.env ?? process.env;
+    let c = values.config === undefined ? await defaultConfig(PACKAGE_ROOT, { env }) : await loadConfig(values.config, { env });
+    if (bmp !== undefined) c = { ...c, bmp: { ...c.bmp, host: bmp.host, port: bmp.port } };
+    if (http !== undefined) c = { ...c, http: { ...c.http, host: http.host, port: http.port } };
+    if (values.store !== undefined) c = { ...c, store: { ...c.store, dir: resolvePath(values.store) } };
+    return c;
+  };
   let config: RovdConfig;
   try {
-    config = values.config === undefined ? defaultConfig(PACKAGE_ROOT) : await loadConfig(values.config);
+    config = await readConfig();
   } catch (err) {
     if (err instanceof ConfigError) {
       io.stderr.write(`rovd run: ${err.message}\n`);
@@ -76,15 +97,14 @@ export async function runCommand(argv: readonly string[], io: CommandIo): Promis
     }
     throw err;
   }
-  if (bmp !== undefined) config = { ...config, bmp: { ...config.bmp, host: bmp.host, port: bmp.port } };
-  if (http !== undefined) config = { ...config, http: { ...config.http, host: http.host, port: http.port } };
 
   const logger = createLogger((level ?? config.log.level) as LogLevel, io.stdout);
   const daemon = new Daemon({ config, logger, repair: values.repair === true });
   logger.info({ config: config.file, vifs: config.vifs.length }, 'rovd: starting');
   let api: RunningApi | undefined;
+  let bmpAt: { host: string; port: number };
   try {
-    await daemon.start();
+    bmpAt = (await daemon.start()).bmp;
     api = await startApi(daemon, config.http, logger);
   } catch (err) {
     logger.error({ err: (err as Error).message }, 'rovd: could not start');
@@ -92,10 +112,27 @@ export async function runCommand(argv: readonly string[], io: CommandIo): Promis
     io.stderr.write(`rovd run: ${(err as Error).message}\n`);
     return EXIT_FAILURE;
   }
+  io.stderr.write(
+    `rovd: running. BMP on ${bmpAt.host}:${bmpAt.port}, API and /metrics on ${api.url} (docs at ${api.url}/docs), store ${config.store.dir ?? '(memory only)'}, config ${config.file}\n`,
+  );
+  // SIGHUP: the config read again and applied; a bad one is refused and the running one kept.
+  let reloading = Promise.resolve();
+  const offReload = io.onReload?.(() => {
+    reloading = reloading.then(async () => {
+      try {
+        daemon.reload(await readConfig());
+      } catch (err) {
+        logger.error({ err: err instanceof ConfigError ? err.message : (err as Error).message }, 'rovd: reload refused; the running config stays');
+      }
+    });
+  });
   await untilAborted(io.shutdown);
+  offReload?.();
+  await reloading;
   logger.info({ reason: String(io.shutdown?.reason ?? 'shutdown') }, 'rovd: stopping');
+  // Listeners first (no new work), then a bounded drain of the outbox, then the journal.
   await api.close();
-  await daemon.stop();
+  await daemon.stop({ drainMs: DRAIN_MS });
   return 0;
 }
 

@@ -45,6 +45,10 @@ export interface CommandIo {
   readonly readStdin: () => Promise<string>;
   /** Aborted when a long-running command (rovd run) should stop: SIGINT/SIGTERM, or a test. */
   readonly shutdown?: AbortSignal;
+  /** The environment (config overrides); process.env when absent. */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Subscribes to reload requests (SIGHUP); returns the unsubscribe. */
+  readonly onReload?: (listener: () => void) => () => void;
 }
 
 export async function validateCommand(argv: readonly string[], io: CommandIo): Promise<number> {

@@ -13,7 +13,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
-import { LineCounter, isMap, isScalar, parseDocument } from 'yaml';
+import { LineCounter, isMap, isScalar, parse as parseYaml, parseDocument } from 'yaml';
 import type { LogLevel } from '../log/logger.js';
 import { canonicalAddress } from '../net/address.js';
 import { type Asn, parseAsn } from '../net/asn.js';
@@ -115,19 +115,30 @@ const checkSchema = ajv.compile(CONFIG_SCHEMA);
 
 /** A key path as the list of its steps. */
 
+export interface ConfigOptions {
+  /**
+   * Environment variables that override keys, for containers:
+   * `ROVD_<SECTION>__<KEY>[__<KEY>…]` (keys matched without case or
+   * underscores: ROVD_BMP__STALE_GRACE_SECONDS is bmp.staleGraceSeconds),
+   * values read as YAML (`300`, `true`, `[10.0.0.0/8, 192.0.2.0/24]`).
+   * Variables without `__` (ROVD_WEBHOOK_SECRET…) are left alone.
+   */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
 /** Reads and checks a config file. */
-export async function loadConfig(path: string): Promise<RovdConfig> {
+export async function loadConfig(path: string, options: ConfigOptions = {}): Promise<RovdConfig> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
     throw new ConfigError(path, '', `cannot read the file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
-  return parseConfig(text, path);
+  return parseConfig(text, path, options);
 }
 
 /** Checks config text; `file` names it in errors and anchors relative paths. */
-export function parseConfig(text: string, file: string): RovdConfig {
+export function parseConfig(text: string, file: string, options: ConfigOptions = {}): RovdConfig {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const at = (path: KeyPath, atKey: boolean): { line?: number; column?: number } => {
@@ -140,7 +151,10 @@ export function parseConfig(text: string, file: string): RovdConfig {
     const pos = lines.linePos(offset);
     return { line: pos.line, column: pos.col };
   };
+  const fromEnv = new Map<string, string>();
   const fail = (path: KeyPath, reason: string, atKey = false): never => {
+    const variable = [...fromEnv].find(([key]) => formatPath(path).startsWith(key))?.[1];
+    if (variable !== undefined) throw new ConfigError(file, formatPath(path), `${reason} (from the environment variable ${variable})`);
     const pos = at(path, atKey);
     throw new ConfigError(file, formatPath(path), reason, pos.line, pos.column);
   };
@@ -151,6 +165,7 @@ export function parseConfig(text: string, file: string): RovdConfig {
   }
   const raw = (doc.toJS() ?? {}) as unknown;
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail([], 'expected a mapping of settings at the top level');
+  if (options.env !== undefined) applyEnvOverrides(raw as Json, options.env, fromEnv, file);
   if (!checkSchema(raw)) {
     const e = checkSchema.errors![0]!;
     const { path, reason } = explainSchemaError(e, raw);
@@ -159,24 +174,53 @@ export function parseConfig(text: string, file: string): RovdConfig {
   return build(raw as Json, file, fail);
 }
 
-/** The built-in configuration `rovd run` uses when given no file. */
-export function defaultConfig(baseDir: string): RovdConfig {
-  return parseConfig(DEFAULT_CONFIG_TEXT, resolve(baseDir, '(built-in default config)'));
+/** The configuration `rovd run` uses when given no file: config/rovd.yaml of the package. */
+export async function defaultConfig(packageRoot: string, options: ConfigOptions = {}): Promise<RovdConfig> {
+  return loadConfig(resolve(packageRoot, DEFAULT_CONFIG_FILE), options);
 }
 
+/** The default config, relative to the package root. */
+export const DEFAULT_CONFIG_FILE = 'config/rovd.yaml';
+
+const ENV_PREFIX = 'ROVD_';
+
 /**
- * What `npm start` runs: the BMP station on loopback, the bundled sample
- * VRPs (a real 5,000-VRP slice, config/sample/SOURCES.md) so validation
- * works out of the box, no VIFs yet. Relative to the package root.
+ * Applies ROVD_<SECTION>__<KEY> variables to the parsed document, before
+ * the schema check, so their values are checked like the file's. `fromEnv`
+ * records which key path came from which variable, for error messages.
  */
-export const DEFAULT_CONFIG_TEXT = `
-rpki:
-  files: [config/sample/vrps.json]
-bmp:
-  listen: ${CONFIG_DEFAULTS.bmpListen}
-store:
-  dir: var
-`;
+function applyEnvOverrides(raw: Json, env: NodeJS.ProcessEnv, fromEnv: Map<string, string>, file: string): void {
+  for (const [name, value] of Object.entries(env).sort(([a], [b]) => a.localeCompare(b))) {
+    if (!name.startsWith(ENV_PREFIX) || !name.includes('__') || value === undefined) continue;
+    const segments = name.slice(ENV_PREFIX.length).split('__');
+    let schema: { properties?: Record<string, unknown> } | undefined = CONFIG_SCHEMA as unknown as { properties: Record<string, unknown> };
+    const path: string[] = [];
+    for (const segment of segments) {
+      const wanted = segment.replace(/_/g, '').toLowerCase();
+      const key = Object.keys(schema?.properties ?? {}).find((k) => k.toLowerCase() === wanted);
+      if (key === undefined) {
+        const known = Object.keys(schema?.properties ?? {});
+        throw new ConfigError(file, path.join('.'), `the environment variable ${name} names no key ${JSON.stringify(segment)}${known.length > 0 ? ` (expected one of ${known.join(', ')})` : ''}`);
+      }
+      path.push(key);
+      schema = (schema?.properties?.[key] ?? undefined) as { properties?: Record<string, unknown> } | undefined;
+    }
+    let parsed: unknown;
+    try {
+      parsed = parseYaml(value);
+    } catch {
+      parsed = value;
+    }
+    let node = raw;
+    for (const key of path.slice(0, -1)) {
+      if (typeof node[key] !== 'object' || node[key] === null || Array.isArray(node[key])) node[key] = {};
+      node = node[key] as Json;
+    }
+    node[path[path.length - 1]!] = parsed;
+    fromEnv.set(path.join('.'), name);
+  }
+}
+
 
 function build(raw: Json, file: string, fail: (path: KeyPath, reason: string) => never): RovdConfig {
   const base = dirname(file);

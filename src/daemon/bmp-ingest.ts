@@ -56,7 +56,7 @@ interface VifCount {
 
 export class BmpIngest {
   private readonly rib: Rib;
-  private readonly vifs: VifMap;
+  private vifs: VifMap;
   private readonly staleGraceMs: number;
   private readonly log: Logger;
   /** The router's own AS per router and peer, from Peer Up (RFC 6811 §2 origin of an empty AS_PATH). */
@@ -133,6 +133,12 @@ export class BmpIngest {
   stop(): void {
     for (const timer of this.graceTimers.values()) clearTimeout(timer);
     this.graceTimers.clear();
+  }
+
+  /** A config reload: VIF labels from now on (tables keep theirs until they are next looked up). */
+  setVifs(vifs: VifMap): void {
+    this.vifs = vifs;
+    this.last = undefined;
   }
 
   /** `dxvif-…` or `unmapped`. */

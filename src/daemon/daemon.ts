@@ -19,7 +19,8 @@ import { mkdir } from 'node:fs/promises';
 import { AlertEngine } from '../alerts/engine.js';
 import type { Notification } from '../alerts/notification.js';
 import { AlertState } from '../alerts/persistence.js';
-import { Outbox } from '../alerts/outbox.js';
+import { Outbox, type OutboxOptions } from '../alerts/outbox.js';
+import type { AlertType, Condition } from '../alerts/alert.js';
 import { makeSink } from '../alerts/sinks/make-sink.js';
 import { BmpStation } from '../bmp/station.js';
 import type { RovdConfig } from '../config/config.js';
@@ -50,6 +51,9 @@ export interface DaemonOptions {
   readonly repair?: boolean;
 }
 
+/** Alert types detection re-derives from held routes and periodic checks; others (sessions, staleness, lost ROAs) carry over a reload. */
+const RECHECKED_TYPES: ReadonlySet<AlertType> = new Set(['rpki-invalid', 'aspa-invalid', 'origin-hijack', 'subprefix-hijack', 'own-prefix-missing', 'unexpected-prefix', 'prefix-limit']);
+
 export interface DaemonStatus {
   readonly rpki: ReturnType<RpkiFeed['status']>;
   readonly vrps: number;
@@ -64,14 +68,17 @@ export interface DaemonStatus {
 }
 
 export class Daemon {
-  readonly config: RovdConfig;
+  /** Replaced by reload(). */
+  config: RovdConfig;
   readonly validator: Validator;
   readonly rib: Rib;
-  readonly vifs: VifMap;
+  /** Replaced by reload(). */
+  vifs: VifMap;
   readonly feed: RpkiFeed;
   readonly station: BmpStation;
   readonly ingest: BmpIngest;
-  readonly detection: Detection;
+  /** Replaced by reload(). */
+  detection: Detection;
   readonly alerts: AlertEngine;
   /** Every published VRP set, content-addressed (`<store.dir>/vrp-sets`, or memory); alerts name their CIDs. */
   readonly vrpSets: VrpSnapshots;
@@ -84,6 +91,7 @@ export class Daemon {
   private readonly repair: boolean;
   private readonly log: Logger;
   private readonly now: () => number;
+  private readonly detectionTickMs: number | undefined;
   /** Notifications the engine produced before the outbox was open (none in practice: nothing raises before start). */
   private readonly early: Notification[] = [];
   private readonly summaryIntervalMs: number;
@@ -133,17 +141,69 @@ export class Daemon {
       referenced: () => this.alerts.alerts().map((a) => a.evidence.vrpSet ?? ''),
       logger: this.log,
     });
-    this.detection = new Detection({
+    this.detectionTickMs = options.detectionTickMs;
+    this.detection = this.makeDetection(config);
+  }
+
+  private makeDetection(config: RovdConfig): Detection {
+    return new Detection({
       settings: config.detection,
       vifs: this.vifs,
       rib: this.rib,
       validator: this.validator,
       sink: this.alerts,
-      now,
+      now: this.now,
       logger: this.log,
       vrpSets: this.vrpSets,
-      ...(options.detectionTickMs === undefined ? {} : { tickMs: options.detectionTickMs }),
+      ...(this.detectionTickMs === undefined ? {} : { tickMs: this.detectionTickMs }),
     });
+  }
+
+  /**
+   * Applies a new config without dropping BMP or RTR sessions: VIFs, own
+   * prefixes, detection settings, alert routing and sinks. The caller has
+   * already checked it (a bad file never gets here). Detection is rebuilt
+   * with the new settings and re-checks every held route it looks at; the
+   * route alerts it no longer raises are cleared. Listen addresses, the
+   * store and the RPKI sources need a restart: a change there is logged and
+   * the running value kept. Returns what changed.
+   */
+  reload(config: RovdConfig): { readonly restartNeeded: readonly string[]; readonly rescanned: number; readonly cleared: number } {
+    const old = this.config;
+    const restartNeeded = (['rpki', 'bmp', 'http', 'store'] as const).filter((k) => JSON.stringify(old[k]) !== JSON.stringify(config[k]));
+    const next: RovdConfig = { ...config, rpki: old.rpki, bmp: old.bmp, http: old.http, store: old.store };
+    this.vifs = new VifMap(next.vifs);
+    this.ingest.setVifs(this.vifs);
+    const previous = this.detection;
+    previous.stop();
+    const raised = new Set<string>();
+    const recording = {
+      raise: (c: Condition, at?: number) => {
+        raised.add(c.fingerprint);
+        this.alerts.raise(c, at);
+      },
+      clear: (fp: string, at?: number) => this.alerts.clear(fp, at),
+    };
+    const detection = new Detection({ settings: next.detection, vifs: this.vifs, rib: this.rib, validator: this.validator, sink: recording, now: this.now, logger: this.log, ...(this.detectionTickMs === undefined ? {} : { tickMs: this.detectionTickMs }) });
+    detection.adoptVrpRemoved(previous);
+    detection.setRpkiStale(this.feed.status().stale);
+    const rescanned = detection.rescan();
+    // Route-derived alerts the new settings no longer raise are over (a VIF removed, an own prefix changed, a detector turned off).
+    let cleared = 0;
+    for (const a of this.alerts.alerts({ status: ['pending', 'firing'] })) {
+      if (RECHECKED_TYPES.has(a.type) && !raised.has(a.fingerprint)) {
+        this.alerts.clear(a.fingerprint);
+        cleared++;
+      }
+    }
+    this.detection = detection;
+    if (this.listening) detection.start();
+    this.alerts.setRouting({ routes: next.alerts.routes, defaultSinks: next.alerts.defaultSinks });
+    this.outbox?.updateSinks(this.sinkOptions(next));
+    this.config = next;
+    this.log.info({ vifs: next.vifs.length, ownPrefixes: next.detection.ownPrefixes.length, sinks: next.alerts.sinks.length, rescanned, cleared, restartNeeded }, 'rovd: config reloaded');
+    if (restartNeeded.length > 0) this.log.warn({ sections: restartNeeded }, 'rovd: these sections changed and need a restart; the running values are kept');
+    return { restartNeeded, rescanned, cleared };
   }
 
   /**
@@ -188,7 +248,12 @@ export class Daemon {
     return { bmp };
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops everything. With `drainMs`, first closes the listeners, then gives
+   * the outbox that long to deliver what it holds (what is left stays in
+   * the journal for the next start), then closes the journal.
+   */
+  async stop(options: { readonly drainMs?: number } = {}): Promise<void> {
     clearInterval(this.summaryTimer);
     for (const off of this.unsubscribe.splice(0)) off();
     this.ingest.stop();
@@ -197,12 +262,32 @@ export class Daemon {
     await this.station.stop();
     await this.feed.stop();
     this.alerts.close();
+    if (options.drainMs !== undefined && this.outbox !== undefined) await this.drain(this.outbox, options.drainMs);
     await this.outbox?.close();
     await this.journal?.close();
-    await this.vrpSets.close();
     await this.alertState?.close();
     await this.alertJournal?.close();
+    await this.vrpSets.close();
     this.log.info({}, 'rovd: stopped');
+  }
+
+  private sinkOptions(config: RovdConfig): Pick<OutboxOptions, 'sinks' | 'retry' | 'perSink'> {
+    const a = config.alerts;
+    const perSink: Record<string, { timeoutMs?: number; concurrency?: number }> = {};
+    for (const s of a.sinks) perSink[s.name] = { ...(s.timeoutMs === undefined ? {} : { timeoutMs: s.timeoutMs }), ...(s.concurrency === undefined ? {} : { concurrency: s.concurrency }) };
+    return {
+      sinks: a.sinks.map((s) => makeSink(s, { now: this.now, repeatIntervalMs: a.grouping.repeatIntervalMs })),
+      retry: { baseMs: a.delivery.backoffBaseMs, capMs: a.delivery.backoffCapMs, maxAttempts: a.delivery.maxAttempts, maxAgeMs: a.delivery.maxAgeMs },
+      perSink,
+    };
+  }
+
+  private async drain(outbox: Outbox, drainMs: number): Promise<void> {
+    const until = performance.now() + drainMs;
+    const pendingAtStart = outbox.stats().pending;
+    while (outbox.stats().pending > 0 && performance.now() < until) await new Promise((r) => setTimeout(r, 50));
+    const left = outbox.stats().pending;
+    if (pendingAtStart > 0) this.log.info({ delivered: pendingAtStart - left, left, drainMs }, left === 0 ? 'alerts: outbox drained' : 'alerts: outbox not drained in time; the rest stays in the journal for the next start');
   }
 
   private async openOutbox(): Promise<Outbox> {
@@ -216,19 +301,8 @@ export class Daemon {
       await mkdir(dir, { recursive: true });
       journal = await FileJournal.open(join(dir, 'outbox.journal'), { logger: this.log, repair: this.repair });
     }
-    const perSink: Record<string, { timeoutMs?: number; concurrency?: number }> = {};
-    for (const s of a.sinks) perSink[s.name] = { ...(s.timeoutMs === undefined ? {} : { timeoutMs: s.timeoutMs }), ...(s.concurrency === undefined ? {} : { concurrency: s.concurrency }) };
     this.journal = journal;
-    const outbox = new Outbox({
-      journal,
-      sinks: a.sinks.map((s) => makeSink(s, { now: this.now, repeatIntervalMs: a.grouping.repeatIntervalMs })),
-      retry: { baseMs: a.delivery.backoffBaseMs, capMs: a.delivery.backoffCapMs, maxAttempts: a.delivery.maxAttempts, maxAgeMs: a.delivery.maxAgeMs },
-      perSink,
-      logger: this.log,
-      clock: this.now,
-      maxJournalBytes: this.config.store.maxJournalBytes,
-      deliverUnrecorded: true,
-    });
+    const outbox = new Outbox({ journal, ...this.sinkOptions(this.config), logger: this.log, clock: this.now, maxJournalBytes: this.config.store.maxJournalBytes, deliverUnrecorded: true });
     outbox.onEvent((e) => {
       if (e.type === 'dead-letter') this.log.error({ notification: e.id, sink: e.sink, attempts: e.attempts, error: e.error }, 'alerts: delivery gave up (dead letter)');
       else if (e.type === 'retry-scheduled') this.log.warn({ notification: e.id, sink: e.sink, attempt: e.attempt, delayMs: e.delayMs, error: e.error }, 'alerts: delivery failed; retrying');

@@ -15,7 +15,8 @@ import type { BmpEvent } from '../bmp/events.js';
 import { type Logger, NOOP_LOGGER } from '../log/logger.js';
 import type { Rib } from '../rib/rib.js';
 import type { PeerTable } from '../rib/peer-table.js';
-import type { RouteEvent, RouteEventType } from '../rib/route-event.js';
+import type { RouteEventType } from '../rib/route-event.js';
+import { type RouteChange, heldAsChange } from './route-change.js';
 import { RovState } from '../rov/validity.js';
 import type { SnapshotChange, Validator } from '../rov/validator.js';
 import { sameAspa } from '../rpki/aspa.js';
@@ -138,7 +139,7 @@ export class Detection {
     return this.validator.snapshot.aspas.size > 0;
   }
 
-  onRoute(ev: RouteEvent): void {
+  onRoute(ev: RouteChange): void {
     const at = this.now();
     const ctx = this.contexts.of(ev.table);
     this.rpki.onRoute(ev, ctx, at);
@@ -165,6 +166,31 @@ export class Detection {
       this.pendingAspaCheck = false;
       this.recheckAspa();
     }
+  }
+
+  /**
+   * Checks every held route a detector looks at and the periodic checks
+   * once, as if each route had just arrived: after a config reload, a new
+   * Detection raises what holds under the new settings (the caller clears
+   * what no longer does). Returns the routes looked at.
+   */
+  rescan(): number {
+    let n = 0;
+    for (const table of this.rib.tables()) {
+      const every = this.everyRouteOf(table) || (this.contexts.of(table).vif !== undefined && this.validatorHasAspas());
+      for (const route of [...this.rib.routes(table)]) {
+        if (!every && route.state !== RovState.Invalid) continue;
+        n++;
+        this.onRoute(heldAsChange(route));
+      }
+    }
+    this.tick();
+    return n;
+  }
+
+  /** Takes over the lost-ROA conditions of the detection this one replaces (they cannot be recomputed: the old VRPs are gone). */
+  adoptVrpRemoved(previous: Detection): void {
+    this.rpki.adoptRemoved(previous.rpki);
   }
 
   /** Re-verifies the AS paths of every route held on a VIF (the ASPA set changed). */

@@ -23,7 +23,7 @@ import type { Asn } from '../net/asn.js';
 import type { Prefix } from '../net/prefix.js';
 import type { PeerTable } from '../rib/peer-table.js';
 import type { Rib } from '../rib/rib.js';
-import type { RouteEvent } from '../rib/route-event.js';
+import type { RouteChange } from './route-change.js';
 import type { VifMap } from '../vif/vif-map.js';
 import { type RouteContext, type RouteContexts, directionOf, peerAddressOf } from './route-context.js';
 import { RouteConditions, originLabel, routeLabels, whereText } from './route-conditions.js';
@@ -72,7 +72,7 @@ export class OwnPrefixDetector {
     return undefined;
   }
 
-  onRoute(ev: RouteEvent, ctx: RouteContext, atMs: number): void {
+  onRoute(ev: RouteChange, ctx: RouteContext, atMs: number): void {
     if (this.own.length === 0 || !this.settings.ribs.includes(ctx.rib)) return;
     if (ctx.vif === undefined && !this.settings.unmapped) return;
     const entry = this.decidingEntry((p) => ev.coveredBy(p));
@@ -81,7 +81,7 @@ export class OwnPrefixDetector {
     this.hijacks.set(ev.key, ev.type === 'withdraw' ? undefined : this.hijackCondition(ev, ctx, entry), atMs);
   }
 
-  private hijackCondition(ev: RouteEvent, ctx: RouteContext, entry: OwnPrefix): Condition | undefined {
+  private hijackCondition(ev: RouteChange, ctx: RouteContext, entry: OwnPrefix): Condition | undefined {
     const prefix = ev.prefix;
     const origin = ev.newOrigin ?? null;
     const allowed = origin !== null && entry.origins.includes(origin);

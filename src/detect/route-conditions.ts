@@ -37,6 +37,11 @@ export class RouteConditions {
     }
   }
 
+  /** Takes over what `other` holds (without raising again: the sink already has it). */
+  adopt(other: RouteConditions): void {
+    for (const [route, fp] of other.byRoute) this.byRoute.set(route, fp);
+  }
+
   /** Clears everything raised (the detector is being turned off or its inputs are gone). */
   clearAll(at: number): void {
     for (const fp of this.byRoute.values()) this.sink.clear(fp, at);

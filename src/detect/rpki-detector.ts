@@ -21,7 +21,8 @@ import { formatAsn } from '../net/asn.js';
 import type { Prefix } from '../net/prefix.js';
 import type { PathAttributes } from '../bgp/attributes.js';
 import type { Asn } from '../net/asn.js';
-import type { HeldRoute, RouteEvent } from '../rib/route-event.js';
+import type { HeldRoute } from '../rib/route-event.js';
+import type { RouteChange } from './route-change.js';
 import { verifyAspaPath } from '../rov/aspa-verification.js';
 import type { RpkiSnapshot } from '../rov/validator.js';
 import { RovState, type RouteValidity } from '../rov/validity.js';
@@ -95,6 +96,11 @@ export class RpkiDetector {
     return { invalid: this.invalid.size, removed: this.removed.size, aspa: this.aspa.size };
   }
 
+  /** Takes the lost-ROA conditions another detector holds (a config reload replaces the detector). */
+  adoptRemoved(previous: RpkiDetector): void {
+    this.removed.adopt(previous.removed);
+  }
+
   /** Called before the RIB revalidates for a change, with the snapshot it replaces. */
   beforeRevalidate(previous: RpkiSnapshot): void {
     this.previous = previous;
@@ -104,7 +110,7 @@ export class RpkiDetector {
     this.previous = undefined;
   }
 
-  onRoute(ev: RouteEvent, ctx: RouteContext, atMs: number): void {
+  onRoute(ev: RouteChange, ctx: RouteContext, atMs: number): void {
     if (!this.settings.ribs.includes(ctx.rib)) return;
     if (ctx.vif === undefined && !this.settings.unmapped) return;
     const gone = ev.type === 'withdraw';
@@ -129,7 +135,7 @@ export class RpkiDetector {
     if (checkAspa || mayHoldAspa) this.aspa.set(key, checkAspa ? this.aspaCondition(ctx, prefix, ev.pathId, ev.newOrigin ?? null, ev.newAttributes) : undefined, atMs);
   }
 
-  private invalidCondition(ev: RouteEvent, ctx: RouteContext, prefix: Prefix): Condition {
+  private invalidCondition(ev: RouteChange, ctx: RouteContext, prefix: Prefix): Condition {
     const snapshot = this.snapshot();
     const origin = ev.newOrigin ?? null;
     const validity = snapshot.vrps.explain(prefix, origin);
@@ -148,7 +154,7 @@ export class RpkiDetector {
     });
   }
 
-  private removedCondition(ev: RouteEvent, ctx: RouteContext, prefix: Prefix): Condition {
+  private removedCondition(ev: RouteChange, ctx: RouteContext, prefix: Prefix): Condition {
     const snapshot = this.snapshot();
     const origin = ev.newOrigin ?? null;
     const before = this.previous?.vrps.explain(prefix, origin);

@@ -13,7 +13,7 @@
  */
 import type { Condition, ConditionSink } from '../alerts/alert.js';
 import type { Asn } from '../net/asn.js';
-import type { RouteEvent } from '../rib/route-event.js';
+import type { RouteChange } from './route-change.js';
 import type { RouteContext } from './route-context.js';
 import { RouteConditions, originLabel, routeLabels, whereText } from './route-conditions.js';
 import { condition, pathNumbers, pathText } from './condition.js';
@@ -40,7 +40,7 @@ export class VifPolicyDetector {
     return this.conditions.size;
   }
 
-  onRoute(ev: RouteEvent, ctx: RouteContext, atMs: number): void {
+  onRoute(ev: RouteChange, ctx: RouteContext, atMs: number): void {
     const vif = ctx.vif;
     if (vif === undefined || ev.type === 'state-changed' || !this.settings.unexpectedPrefix.enabled || !this.settings.ribs.includes(ctx.rib)) return;
     const checked =
@@ -52,7 +52,7 @@ export class VifPolicyDetector {
     this.conditions.set(ev.key, breach === undefined ? undefined : this.conditionFor(ev, ctx, breach), atMs);
   }
 
-  private breachOf(ev: RouteEvent, ctx: RouteContext): PolicyBreach | undefined {
+  private breachOf(ev: RouteChange, ctx: RouteContext): PolicyBreach | undefined {
     const vif = ctx.vif!;
     if (ctx.direction === 'advertised') {
       const origin = ev.newOrigin;
@@ -65,7 +65,7 @@ export class VifPolicyDetector {
     return ev.newAttributes?.communities.includes(NO_EXPORT) ? undefined : 'no-export-missing';
   }
 
-  private conditionFor(ev: RouteEvent, ctx: RouteContext, breach: PolicyBreach): Condition {
+  private conditionFor(ev: RouteChange, ctx: RouteContext, breach: PolicyBreach): Condition {
     const vif = ctx.vif!;
     const prefix = ev.prefix;
     const origin = ev.newOrigin ?? null;

@@ -60,4 +60,5 @@ export function registerAlertMetrics(registry: Registry, daemon: Daemon, onError
   scrapedGauge(registry, { name: 'rovd_outbox_pending', help: 'Deliveries not finished (all sinks): waiting, in flight or backing off.', labelNames: [], read: () => one(daemon.outbox?.stats().pending ?? 0) }, onError);
   scrapedGauge(registry, { name: 'rovd_outbox_dead_letters', help: 'Dead letters held: deliveries that exhausted their retry budget or were refused permanently.', labelNames: [], read: () => one(daemon.outbox?.stats().deadLetters ?? 0) }, onError);
   scrapedCounter(registry, { name: 'rovd_outbox_journal_errors_total', help: 'Outbox journal appends that failed (the state is kept in memory; a restart may resend).', labelNames: [], read: () => one(daemon.outbox?.stats().journalErrors ?? 0) }, onError);
+  scrapedCounter(registry, { name: 'rovd_alert_state_journal_errors_total', help: 'Alert state journal writes that failed (the state is kept in memory and written whole by a snapshot once writes work).', labelNames: [], read: () => one(daemon.alertState?.stats().journalErrors ?? 0) }, onError);
 }

@@ -69,8 +69,34 @@ t.test('an empty file is all defaults; the built-in config points at the sample 
   t.match(c.bmp, { host: '127.0.0.1', port: 11019, staleGraceSeconds: 300 });
   t.same(c.bmp.allow.map(String), ['127.0.0.0/8', '::1/128']);
   t.same(c.vifs, []);
-  const d = defaultConfig(REPO_ROOT);
+  const d = await defaultConfig(REPO_ROOT);
   t.same(d.rpki.files, [join(REPO_ROOT, 'config/sample/vrps.json')]);
+  t.equal(d.file, join(REPO_ROOT, 'config/rovd.yaml'));
+  t.match(d, { bmp: { host: '127.0.0.1', port: 11019 }, http: { host: '127.0.0.1', port: 9684 }, store: { dir: join(REPO_ROOT, 'var') } });
+});
+
+t.test('environment variables ROVD_<SECTION>__<KEY> override keys, checked like the file', async (t) => {
+  const env = {
+    ROVD_BMP__LISTEN: '0.0.0.0:1179',
+    ROVD_BMP__STALE_GRACE_SECONDS: '60',
+    ROVD_BMP__ALLOW: '[10.0.0.0/8, 192.0.2.0/24]',
+    ROVD_HTTP__LISTEN: '[::]:9685',
+    ROVD_DETECTION__RPKI_INVALID__SEVERITY: 'warning',
+    ROVD_STORE__DIR: '/data/rovd',
+    ROVD_REQUIRE_PEERS: '1',
+    ROVD_WEBHOOK_SECRET: 'not a config key',
+    PATH: '/usr/bin',
+  };
+  const c = parseConfig('bmp:\n  listen: 127.0.0.1:11019\n', '/x/rovd.yaml', { env });
+  t.match(c.bmp, { host: '0.0.0.0', port: 1179, staleGraceSeconds: 60 });
+  t.same(c.bmp.allow.map(String), ['10.0.0.0/8', '192.0.2.0/24']);
+  t.match(c.http, { host: '::', port: 9685 });
+  t.equal(c.detection.rpkiInvalid.severity, 'warning');
+  t.equal(c.store.dir, '/data/rovd');
+  t.equal(parseConfig('', '/x/rovd.yaml').bmp.port, 11019, 'no environment unless given');
+  t.match(caught(() => parseConfig('', '/x/r.yaml', { env: { ROVD_BMP__LISTNE: 'x' } })), { message: /ROVD_BMP__LISTNE names no key "LISTNE" \(expected one of listen, allow/ });
+  t.match(caught(() => parseConfig('', '/x/r.yaml', { env: { ROVD_BMP__STALE_GRACE_SECONDS: 'soon' } })), { message: /bmp\.staleGraceSeconds: expected whole seconds from 0 to 86400, got "soon" \(from the environment variable ROVD_BMP__STALE_GRACE_SECONDS\)/ });
+  t.match(caught(() => parseConfig('', '/x/r.yaml', { env: { ROVD_NOPE__X: '1' } })), { message: /names no key "NOPE"/ });
 });
 
 t.test('errors name the file, line, key path and what was expected', async (t) => {
