@@ -7,7 +7,7 @@ import t from 'tap';
 import { runRovd } from '../helpers/rovd.js';
 
 /** Runs `rovd run …` until `stop` resolves, reading its JSON log lines as they come. */
-function startRun(args: readonly string[]) {
+function startRun(args: readonly string[], extra: { env?: NodeJS.ProcessEnv; onReload?: (listener: () => void) => () => void } = {}) {
   const stdout = new PassThrough();
   const lines: Record<string, unknown>[] = [];
   let buffered = '';
@@ -19,7 +19,7 @@ function startRun(args: readonly string[]) {
     }
   });
   const shutdown = new AbortController();
-  const done = runRovd(['run', ...args], { stdout, shutdown: shutdown.signal });
+  const done = runRovd(['run', ...args], { stdout, shutdown: shutdown.signal, ...extra });
   const waitFor = async (msg: string, timeoutMs = 15_000): Promise<Record<string, unknown>> => {
     const started = Date.now();
     for (;;) {
@@ -84,4 +84,32 @@ t.test('rovd run: config and usage errors', async (t) => {
   t.match(clash.err, /EADDRINUSE/);
   holder.stop();
   t.equal((await holder.done).code, 0);
+});
+
+t.test('rovd run: SIGHUP reloads the config file; a bad edit is refused and the running config kept; the environment and --store apply', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'rovd-run-reload-'));
+  const file = join(dir, 'rovd.yaml');
+  const vif = (id: string) => `vifs:\n  - { id: ${id}, type: private, router: 192.0.2.1, peers: [{ address: 169.254.0.1, asn: 7224 }] }\n`;
+  await writeFile(file, `bmp: { listen: "127.0.0.1:1", decodeThread: false }\n${vif('dxvif-one')}`);
+  const reloads: (() => void)[] = [];
+  const run = startRun(['--config', file, '--http', '127.0.0.1:0', '--store', join(dir, 'state')], {
+    env: { ROVD_BMP__LISTEN: '127.0.0.1:0' },
+    onReload: (l) => {
+      reloads.push(l);
+      return () => reloads.splice(reloads.indexOf(l), 1);
+    },
+  });
+  const running = await run.waitFor('rovd: running');
+  t.match(running, { vifs: 1 });
+  t.ok((running.bmp as { port: number }).port > 1, 'ROVD_BMP__LISTEN overrode the file');
+  await writeFile(file, `bmp: { listen: "127.0.0.1:1", decodeThread: false }\n${vif('dxvif-one')}${vif('dxvif-two').replace('vifs:\n', '').replace('169.254.0.1', '169.254.0.2')}`);
+  reloads[0]!();
+  t.match(await run.waitFor('rovd: config reloaded'), { vifs: 2, restartNeeded: [] });
+  await writeFile(file, 'vifs: [{ id: bad }]\n');
+  reloads[0]!();
+  t.match(await run.waitFor('rovd: reload refused; the running config stays'), { level: 'error', err: /vifs\[0\]/ });
+  run.stop();
+  t.equal((await run.done).code, 0);
+  const { readdir } = await import('node:fs/promises');
+  t.ok((await readdir(join(dir, 'state'))).length > 0, '--store: the state directory was used');
 });
