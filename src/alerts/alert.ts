@@ -68,8 +68,9 @@ export interface AlertEvidence {
   /** VRPs that covered the route before a change removed them (rpki-vrp-removed). */
   readonly removed?: readonly EvidenceVrp[];
   /**
-   * The VRP set that decided: its content identifier once the store keeps
-   * snapshots (issue 7), until then `generation:N` of the Validator.
+   * The VRP set that decided: its CID (`bafyrei…`, GET /api/v1/vrps/{cid};
+   * src/store/vrp-snapshots.ts), or `generation:N` of the Validator in the
+   * milliseconds before the set is identified (raised again with the CID).
    */
   readonly vrpSet?: string;
   /** Anything else a detector measured (counts, limits, ratios, the policy broken). */
