@@ -184,7 +184,7 @@ export class Daemon {
       },
       clear: (fp: string, at?: number) => this.alerts.clear(fp, at),
     };
-    const detection = new Detection({ settings: next.detection, vifs: this.vifs, rib: this.rib, validator: this.validator, sink: recording, now: this.now, logger: this.log, ...(this.detectionTickMs === undefined ? {} : { tickMs: this.detectionTickMs }) });
+    const detection = new Detection({ settings: next.detection, vifs: this.vifs, rib: this.rib, validator: this.validator, sink: recording, now: this.now, logger: this.log, vrpSets: this.vrpSets, ...(this.detectionTickMs === undefined ? {} : { tickMs: this.detectionTickMs }) });
     detection.adoptVrpRemoved(previous);
     detection.setRpkiStale(this.feed.status().stale);
     const rescanned = detection.rescan();
