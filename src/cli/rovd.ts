@@ -9,6 +9,7 @@ import { type CommandIo, VALIDATE_HELP, validateCommand } from './validate-comma
 import { vrpsCommand } from './vrps-command.js';
 import { replayCommand } from './replay-command.js';
 import { runCommand } from './run-command.js';
+import { demoCommand } from './demo-command.js';
 
 type Command = (argv: readonly string[], io: CommandIo) => Promise<number>;
 
@@ -17,6 +18,7 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   validate: { run: validateCommand, summary: 'validate routes against VRP files (RFC 6811)' },
   vrps: { run: vrpsCommand, summary: 'print the VRP set of VRP files with SLURM applied' },
   replay: { run: replayCommand, summary: 'validate the routes of MRT files (RIB dumps, updates)' },
+  demo: { run: demoCommand, summary: 'no router needed: play a bundled MRT table into rovd over BMP and show what it finds' },
 };
 
 function mainHelp(): string {
