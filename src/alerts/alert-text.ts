@@ -19,6 +19,7 @@ export const TYPE_TEXT: Readonly<Record<AlertType, readonly [string, string, str
   'bmp-session-down': ['BMP session down', 'router', 'routers'],
   'rpki-stale': ['RPKI data stale', 'source set', 'source sets'],
   'aspa-invalid': ['ASPA-invalid', 'route', 'routes'],
+  'store-write-failed': ['Store write failed', 'journal', 'journals'],
 });
 
 const COUNT = new Intl.NumberFormat('en-US');

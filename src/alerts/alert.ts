@@ -40,6 +40,8 @@ export const ALERT_TYPES = [
   'rpki-stale',
   /** An AS path that ASPA verification finds invalid: a route leak. */
   'aspa-invalid',
+  /** rovd cannot write its journals (disk full, I/O error): state and notifications are at risk until it can. */
+  'store-write-failed',
 ] as const;
 export type AlertType = (typeof ALERT_TYPES)[number];
 
@@ -154,6 +156,7 @@ export const IDENTITY_LABELS: Readonly<Record<AlertType, readonly string[]>> = O
   'bmp-session-down': ['router'],
   'rpki-stale': [],
   'aspa-invalid': ['vif', 'router', 'peer', 'rib', 'prefix', 'pathId', 'origin'],
+  'store-write-failed': ['journal'],
 });
 
 /** sha256 over the type and its identity labels (absent labels count as absent), hex. */

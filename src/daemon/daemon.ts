@@ -20,7 +20,7 @@ import { AlertEngine } from '../alerts/engine.js';
 import type { Notification } from '../alerts/notification.js';
 import { AlertState } from '../alerts/persistence.js';
 import { Outbox, type OutboxOptions } from '../alerts/outbox.js';
-import type { AlertType, Condition } from '../alerts/alert.js';
+import { type AlertType, type Condition, fingerprintOf } from '../alerts/alert.js';
 import { makeSink } from '../alerts/sinks/make-sink.js';
 import { BmpStation } from '../bmp/station.js';
 import type { RovdConfig } from '../config/config.js';
@@ -53,6 +53,23 @@ export interface DaemonOptions {
 
 /** Alert types detection re-derives from held routes and periodic checks; others (sessions, staleness, lost ROAs) carry over a reload. */
 const RECHECKED_TYPES: ReadonlySet<AlertType> = new Set(['rpki-invalid', 'aspa-invalid', 'origin-hijack', 'subprefix-hijack', 'own-prefix-missing', 'unexpected-prefix', 'prefix-limit']);
+
+/** How often the journals' health is checked (store-write-failed). */
+const STORE_CHECK_MS = 5000;
+
+function storeCondition(journal: string, errors: number, dir: string | undefined): Condition {
+  const labels = { type: 'store-write-failed', severity: 'critical', journal };
+  return Object.freeze({
+    fingerprint: fingerprintOf('store-write-failed', labels),
+    type: 'store-write-failed',
+    severity: 'critical',
+    labels,
+    summary: `rovd cannot write its ${journal} journal${dir === undefined ? '' : ` in ${dir}`}`,
+    description: `Writes to the ${journal} journal fail (${errors} so far; disk full or an I/O error, see the log). rovd keeps running and retries; until a write succeeds, a restart could lose ${journal === 'outbox' ? 'notifications not yet recorded' : 'alert state changes'}. Free space or fix the volume.`,
+    context: {},
+    evidence: { details: { journal, errors } },
+  } satisfies Condition);
+}
 
 export interface DaemonStatus {
   readonly rpki: ReturnType<RpkiFeed['status']>;
@@ -95,6 +112,9 @@ export class Daemon {
   /** Notifications the engine produced before the outbox was open (none in practice: nothing raises before start). */
   private readonly early: Notification[] = [];
   private readonly summaryIntervalMs: number;
+  private storeTimer: NodeJS.Timeout | undefined;
+  /** Journal write errors seen at the last store check, per journal. */
+  private readonly storeErrorsSeen = new Map<string, number>();
   private summaryTimer: NodeJS.Timeout | undefined;
   /** True while the BMP station listens. */
   listening = false;
@@ -240,6 +260,8 @@ export class Daemon {
     if (this.feed.status().stale) this.detection.setRpkiStale(true);
     const bmp = await this.station.start();
     this.listening = true;
+    this.storeTimer = setInterval(() => this.checkStore(), STORE_CHECK_MS);
+    this.storeTimer.unref();
     if (this.summaryIntervalMs > 0) {
       this.summaryTimer = setInterval(() => this.log.info(this.summary(), 'rib: summary'), this.summaryIntervalMs);
       this.summaryTimer.unref();
@@ -255,6 +277,7 @@ export class Daemon {
    */
   async stop(options: { readonly drainMs?: number } = {}): Promise<void> {
     clearInterval(this.summaryTimer);
+    clearInterval(this.storeTimer);
     for (const off of this.unsubscribe.splice(0)) off();
     this.ingest.stop();
     this.detection.stop();
@@ -280,6 +303,29 @@ export class Daemon {
       retry: { baseMs: a.delivery.backoffBaseMs, capMs: a.delivery.backoffCapMs, maxAttempts: a.delivery.maxAttempts, maxAgeMs: a.delivery.maxAgeMs },
       perSink,
     };
+  }
+
+  /**
+   * Disk full or an I/O error on a journal: the write was undone and is
+   * retried (the journals handle that), the daemon goes on, and on-call
+   * must know, since a restart now could lose what was not written. Raised
+   * while new errors appear (or a journal waits to be rewritten), cleared
+   * after a check interval without.
+   */
+  checkStore(): void {
+    const journals: [string, number, boolean][] = [];
+    if (this.outbox !== undefined) journals.push(['outbox', this.outbox.stats().journalErrors, false]);
+    if (this.alertState !== undefined) {
+      const s = this.alertState.stats();
+      journals.push(['alerts', s.journalErrors, s.dirty]);
+    }
+    for (const [journal, errors, dirty] of journals) {
+      const seen = this.storeErrorsSeen.get(journal) ?? 0;
+      this.storeErrorsSeen.set(journal, errors);
+      const c = storeCondition(journal, errors, this.config.store.dir);
+      if (errors > seen || dirty) this.alerts.raise(c);
+      else this.alerts.clear(c.fingerprint);
+    }
   }
 
   private async drain(outbox: Outbox, drainMs: number): Promise<void> {
