@@ -121,6 +121,7 @@ export async function runCommand(argv: readonly string[], io: CommandIo): Promis
     reloading = reloading.then(async () => {
       try {
         daemon.reload(await readConfig());
+        api?.updateSecurity(daemon.config.http);
       } catch (err) {
         logger.error({ err: err instanceof ConfigError ? err.message : (err as Error).message }, 'rovd: reload refused; the running config stays');
       }

@@ -190,8 +190,11 @@ export class Daemon {
    */
   reload(config: RovdConfig): { readonly restartNeeded: readonly string[]; readonly rescanned: number; readonly cleared: number } {
     const old = this.config;
-    const restartNeeded = (['rpki', 'bmp', 'http', 'store'] as const).filter((k) => JSON.stringify(old[k]) !== JSON.stringify(config[k]));
-    const next: RovdConfig = { ...config, rpki: old.rpki, bmp: old.bmp, http: old.http, store: old.store };
+    const restartNeeded: string[] = (['rpki', 'bmp', 'store'] as const).filter((k) => JSON.stringify(old[k]) !== JSON.stringify(config[k]));
+    // Of the API, only where it listens and its TLS need a restart; keys, policy and limits are applied by the API's owner (serve.ts).
+    const httpPlace = (c: RovdConfig) => JSON.stringify([c.http.host, c.http.port, c.http.tls]);
+    if (httpPlace(old) !== httpPlace(config)) restartNeeded.push('http.listen/tls');
+    const next: RovdConfig = { ...config, rpki: old.rpki, bmp: old.bmp, store: old.store, http: { ...config.http, host: old.http.host, port: old.http.port, tls: old.http.tls } };
     this.vifs = new VifMap(next.vifs);
     this.ingest.setVifs(this.vifs);
     const previous = this.detection;

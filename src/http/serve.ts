@@ -9,7 +9,7 @@ import type { Daemon } from '../daemon/daemon.js';
 import type { Logger } from '../log/logger.js';
 import { createMetrics, type RovdMetrics } from '../metrics/metrics.js';
 import { rovdVersion } from '../metrics/build-info.js';
-import { registerSecurity } from './security/plugin.js';
+import { type SecurityHandle, registerSecurity } from './security/plugin.js';
 import { buildTlsOptions } from './security/tls.js';
 import { buildApiServer } from './server.js';
 
@@ -20,11 +20,14 @@ export interface RunningApi {
   readonly url: string;
   readonly host: string;
   readonly port: number;
+  /** A config reload: keys, the access policy, the /metrics guard and rate limits (listen and TLS need a restart). */
+  updateSecurity(settings: HttpSettings): void;
   close(): Promise<void>;
 }
 
 export async function startApi(daemon: Daemon, settings: HttpSettings, logger: Logger): Promise<RunningApi> {
   const metrics = createMetrics(daemon, { logger });
+  let security: SecurityHandle | undefined;
   const app = await buildApiServer({
     daemon,
     version: rovdVersion(),
@@ -33,7 +36,9 @@ export async function startApi(daemon: Daemon, settings: HttpSettings, logger: L
     maxBodyBytes: settings.maxBodyBytes,
     announcementsMaxBodyBytes: settings.announcementsMaxBodyBytes,
     ...(settings.tls === undefined ? {} : { https: buildTlsOptions(settings.tls) }),
-    security: (a) => registerSecurity(a, { settings, logger }),
+    security: (a) => {
+      security = registerSecurity(a, { settings, logger });
+    },
   });
   try {
     await app.listen({ host: settings.host, port: settings.port });
@@ -53,6 +58,9 @@ export async function startApi(daemon: Daemon, settings: HttpSettings, logger: L
     url,
     host: settings.host,
     port,
+    updateSecurity(next: HttpSettings) {
+      security?.update(next);
+    },
     async close() {
       await app.close();
       metrics.close();

@@ -45,7 +45,7 @@ export interface ApiServerOptions {
   /** TLS: the options for node:https (src/http/security/ builds them from the config). */
   readonly https?: HttpsServerOptions;
   /** Registers the security plugin (hooks) before the routes. */
-  readonly security?: (app: FastifyInstance) => Promise<void> | void;
+  readonly security?: (app: FastifyInstance) => Promise<unknown> | unknown;
 }
 
 export const API_DEFAULTS = Object.freeze({ maxBodyBytes: 1024 * 1024, announcementsMaxBodyBytes: 64 * 1024 * 1024 });

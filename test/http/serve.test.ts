@@ -97,4 +97,16 @@ http:
   t.equal(metrics.status, 200);
   t.match(await metrics.text(), /rovd_routes\{/);
   t.equal((await fetch(`${api.url}/healthz`)).status, 200, 'health needs no action');
+
+  // A reload (SIGHUP) swaps the keys and the policy of the running server.
+  const next = parseConfig(
+    `http:\n  listen: "127.0.0.1:0"\n  auth: { region: eu-west-1, keys: [{ id: AKIDROVDTEST0002, secret: another-secret-0123456789abcdef }] }\n  policy: { Version: "2012-10-17", Statement: [{ Effect: Deny, Principal: "*", Action: "rovd:GetValidity" }, { Effect: Allow, Principal: "*", Action: "rovd:List*" }] }\n`,
+    join(dir, 'rovd.yaml'),
+  ).http;
+  api.updateSecurity(next);
+  const denied = await fetch(`${api.url}/api/v1/validity/AS7224/10.0.0.0/16`);
+  t.equal(denied.status, 403, 'the new policy applies at once');
+  t.equal((await fetch(`${api.url}/api/v1/vifs`)).status, 200);
+  const oldKey = signRequest({ method: 'POST', url: '/api/v1/announcements', headers: { host, 'content-type': 'application/x-ndjson' }, body, keyId: KEY.id, secret: KEY.secret, region: 'eu-west-1', time: Date.now() });
+  t.match(await (await post(oldKey.headers)).json(), { reason: /unknown access key id/ }, 'a key removed by the reload is refused');
 });

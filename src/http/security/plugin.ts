@@ -60,16 +60,25 @@ interface Pending {
 }
 const pending = new WeakMap<FastifyRequest, Pending>();
 
-export function registerSecurity(app: FastifyInstance, options: SecurityOptions): void {
-  const { settings, logger } = options;
+/** What a config reload may change while the server runs (keys, policy, /metrics guard, rate limits). */
+export interface SecurityHandle {
+  update(settings: HttpSettings): void;
+}
+
+export function registerSecurity(app: FastifyInstance, options: SecurityOptions): SecurityHandle {
+  const { logger } = options;
+  let settings = options.settings;
   const now = options.now ?? Date.now;
-  const verifier = new SigV4Verifier({
-    region: settings.auth.region,
-    clockSkewMs: settings.auth.clockSkewSeconds * 1000,
-    keys: new Map<string, Secret>(settings.auth.keys.map((k) => [k.id, k.secret])),
-    now,
-  });
-  const limiter = new RateLimiter({ perSecond: settings.rateLimit.perSecond, burst: settings.rateLimit.burst, now });
+  const verifierOf = (s: HttpSettings) =>
+    new SigV4Verifier({
+      region: s.auth.region,
+      clockSkewMs: s.auth.clockSkewSeconds * 1000,
+      keys: new Map<string, Secret>(s.auth.keys.map((k) => [k.id, k.secret])),
+      now,
+    });
+  let verifier = verifierOf(settings);
+  let limiter = new RateLimiter({ perSecond: settings.rateLimit.perSecond, burst: settings.rateLimit.burst, now });
+  // TLS and the listen address belong to the server: a change there needs a restart.
   const tls = settings.tls !== undefined;
 
   app.decorateRequest('principal', ANONYMOUS);
@@ -146,6 +155,17 @@ export function registerSecurity(app: FastifyInstance, options: SecurityOptions)
     applySecurityHeaders(reply, pathOf(request.url), tls);
     return payload;
   });
+
+  return {
+    update(next: HttpSettings): void {
+      const previous = settings;
+      settings = next;
+      verifier = verifierOf(next);
+      if (next.rateLimit.perSecond !== previous.rateLimit.perSecond || next.rateLimit.burst !== previous.rateLimit.burst) {
+        limiter = new RateLimiter({ perSecond: next.rateLimit.perSecond, burst: next.rateLimit.burst, now });
+      }
+    },
+  };
 }
 
 function pathOf(url: string): string {
