@@ -3,7 +3,7 @@
  * command returns its exit status; usage errors print one line and exit 2,
  * failures to read or parse input print one line and exit 1.
  */
-import { readFileSync } from 'node:fs';
+import { rovdVersion } from '../version.js';
 import { UsageError, EXIT_FAILURE, EXIT_USAGE } from './usage-error.js';
 import { type CommandIo, VALIDATE_HELP, validateCommand } from './validate-command.js';
 import { vrpsCommand } from './vrps-command.js';
@@ -35,10 +35,6 @@ Run 'rovd COMMAND --help' for a command's options.
 ${VALIDATE_HELP}`;
 }
 
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
 
 export async function main(argv: readonly string[], io: CommandIo): Promise<number> {
   const [name, ...rest] = argv;
@@ -47,7 +43,7 @@ export async function main(argv: readonly string[], io: CommandIo): Promise<numb
     return name === undefined ? EXIT_USAGE : 0;
   }
   if (name === '--version' || name === '-V') {
-    io.stdout.write(`rovd ${version()}\n`);
+    io.stdout.write(`rovd ${rovdVersion()}\n`);
     return 0;
   }
   const command = COMMANDS[name];
