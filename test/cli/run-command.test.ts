@@ -102,6 +102,11 @@ t.test('rovd run: SIGHUP reloads the config file; a bad edit is refused and the 
   const running = await run.waitFor('rovd: running');
   t.match(running, { vifs: 1 });
   t.ok((running.bmp as { port: number }).port > 1, 'ROVD_BMP__LISTEN overrode the file');
+  // rovd subscribes to reloads once it is fully up (after the API): wait for it, as a signal sent earlier would find no handler.
+  for (let i = 0; reloads.length === 0; i++) {
+    if (i > 500) throw new Error('rovd run never subscribed to reloads');
+    await new Promise((r) => setTimeout(r, 20));
+  }
   await writeFile(file, `bmp: { listen: "127.0.0.1:1", decodeThread: false }\n${vif('dxvif-one')}${vif('dxvif-two').replace('vifs:\n', '').replace('169.254.0.1', '169.254.0.2')}`);
   reloads[0]!();
   t.match(await run.waitFor('rovd: config reloaded'), { vifs: 2, restartNeeded: [] });
