@@ -15,6 +15,7 @@ import { Daemon } from '../../src/daemon/daemon.js';
 import { verifyWebhookSignature } from '../../src/alerts/sinks/webhook-signature.js';
 import { BGP_UPDATE, bgp, bmp, cat, openBody, peerUpBody, perPeer, u8, updateBody } from '../bmp/helpers/build.js';
 import { type Receiver, startReceiver } from '../helpers/receiver.js';
+import { until } from '../helpers/until.js';
 
 const SECRET = 'pipeline-test-secret-0123456789';
 const PEER = { address: '169.254.0.1', asn: 7224, bgpId: '10.0.0.1' };
@@ -99,14 +100,6 @@ ${extra}`;
       return parse();
     },
   };
-}
-
-async function until(check: () => boolean, what: string, timeoutMs = 8000): Promise<void> {
-  const started = Date.now();
-  while (!check()) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

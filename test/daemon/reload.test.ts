@@ -14,18 +14,11 @@ import { parseConfig } from '../../src/config/config.js';
 import { Daemon } from '../../src/daemon/daemon.js';
 import { BGP_UPDATE, bgp, bmp, cat, openBody, peerUpBody, perPeer, updateBody } from '../bmp/helpers/build.js';
 import { startReceiver } from '../helpers/receiver.js';
+import { until } from '../helpers/until.js';
 
 const PEER = { address: '169.254.0.1', asn: 7224, bgpId: '10.0.0.1' };
 const peerUp = () => bmp(3, cat(perPeer(PEER), peerUpBody(openBody({ asn: 65000 }), openBody({ asn: 7224 }))));
 const update = (nlri: string[], asPath: number[]) => bmp(0, cat(perPeer(PEER), bgp(BGP_UPDATE, updateBody({ nlri, asPath }))));
-
-async function until(check: () => boolean, what: string, timeoutMs = 8000): Promise<void> {
-  const started = Date.now();
-  while (!check()) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 const yaml = (awsPrefixes: string, extra = '') => `
 rpki: { files: [vrps.json] }
