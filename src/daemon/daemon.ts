@@ -20,7 +20,7 @@ import { AlertEngine } from '../alerts/engine.js';
 import type { Notification } from '../alerts/notification.js';
 import { AlertState } from '../alerts/persistence.js';
 import { Outbox, type OutboxOptions } from '../alerts/outbox.js';
-import { type AlertType, type Condition, fingerprintOf } from '../alerts/alert.js';
+import { type AlertType, type Condition, type ConditionSink, fingerprintOf } from '../alerts/alert.js';
 import { makeSink } from '../alerts/sinks/make-sink.js';
 import { BmpStation } from '../bmp/station.js';
 import type { RovdConfig } from '../config/config.js';
@@ -165,13 +165,14 @@ export class Daemon {
     this.detection = this.makeDetection(config);
   }
 
-  private makeDetection(config: RovdConfig): Detection {
+  /** Detection for `config`, writing to `sink` (the engine; reload() passes a recorder in front of it). */
+  private makeDetection(config: RovdConfig, sink: ConditionSink = this.alerts): Detection {
     return new Detection({
       settings: config.detection,
       vifs: this.vifs,
       rib: this.rib,
       validator: this.validator,
-      sink: this.alerts,
+      sink,
       now: this.now,
       logger: this.log,
       vrpSets: this.vrpSets,
@@ -207,7 +208,7 @@ export class Daemon {
       },
       clear: (fp: string, at?: number) => this.alerts.clear(fp, at),
     };
-    const detection = new Detection({ settings: next.detection, vifs: this.vifs, rib: this.rib, validator: this.validator, sink: recording, now: this.now, logger: this.log, vrpSets: this.vrpSets, ...(this.detectionTickMs === undefined ? {} : { tickMs: this.detectionTickMs }) });
+    const detection = this.makeDetection(next, recording);
     detection.adoptVrpRemoved(previous);
     detection.setRpkiStale(this.feed.status().stale);
     const rescanned = detection.rescan();
