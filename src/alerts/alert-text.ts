@@ -20,6 +20,8 @@ export const TYPE_TEXT: Readonly<Record<AlertType, readonly [string, string, str
   'rpki-stale': ['RPKI data stale', 'source set', 'source sets'],
   'aspa-invalid': ['ASPA-invalid', 'route', 'routes'],
   'store-write-failed': ['Store write failed', 'journal', 'journals'],
+  'route-divergence': ['BMP/API divergence', 'route', 'routes'],
+  'aws-api-error': ['Direct Connect API failing', 'region', 'regions'],
 });
 
 const COUNT = new Intl.NumberFormat('en-US');

@@ -42,6 +42,10 @@ export const ALERT_TYPES = [
   'aspa-invalid',
   /** rovd cannot write its journals (disk full, I/O error): state and notifications are at risk until it can. */
   'store-write-failed',
+  /** Direct Connect's API lists a route on a VIF that the router's BMP view lacks, or the reverse, or with another AS path. */
+  'route-divergence',
+  /** rovd cannot read Direct Connect's API for an account and region: what it shows from there is as last read. */
+  'aws-api-error',
 ] as const;
 export type AlertType = (typeof ALERT_TYPES)[number];
 
@@ -157,6 +161,8 @@ export const IDENTITY_LABELS: Readonly<Record<AlertType, readonly string[]>> = O
   'rpki-stale': [],
   'aspa-invalid': ['vif', 'router', 'peer', 'rib', 'prefix', 'pathId', 'origin'],
   'store-write-failed': ['journal'],
+  'route-divergence': ['vif', 'peer', 'direction', 'prefix', 'divergence'],
+  'aws-api-error': ['account', 'region'],
 });
 
 /** sha256 over the type and its identity labels (absent labels count as absent), hex. */

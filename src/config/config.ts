@@ -23,6 +23,7 @@ import type { DetectionSettings, PrefixLimits } from '../detect/settings.js';
 import type { ExpectedPrefix, Vif, VifType } from '../vif/vif.js';
 import { type AlertsSettings, buildAlerts } from './alerts-config.js';
 import { type HttpSettings, buildHttp } from './http-config.js';
+import { type DirectConnectSettings, buildDirectConnect } from './aws-config.js';
 import { type Json, type KeyPath, buildDetection, buildPrefixLimits } from './detection-config.js';
 import { CONFIG_SCHEMA } from './schema.js';
 
@@ -66,6 +67,14 @@ export interface RovdConfig {
     readonly decodeThread: boolean;
   };
   readonly vifs: readonly Vif[];
+  /**
+   * The keys each configured VIF sets (by VIF id): where a VIF is also
+   * discovered through Direct Connect's API, these win and the rest comes
+   * from AWS (src/aws/vif-merge.ts).
+   */
+  readonly vifKeys: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Reading VIFs and their routes from Direct Connect's API; undefined: off. */
+  readonly directConnect: DirectConnectSettings | undefined;
   readonly detection: DetectionSettings;
   readonly alerts: AlertsSettings;
   /** Where durable state lives (the notification outbox); undefined: memory only, nothing survives a restart. */
@@ -279,6 +288,7 @@ function build(raw: Json, file: string, fail: (path: KeyPath, reason: string) =>
     if (ids.has(vif.id)) fail(['vifs', i, 'id'], `${vif.id} is also vifs[${ids.get(vif.id)}]`);
     ids.set(vif.id, i);
     vif.peers.forEach((p, j) => {
+      if (vif.router === undefined) return;
       const k = `${vif.router}|${p.address}`;
       const other = peers.get(k);
       if (other !== undefined) fail(['vifs', i, 'peers', j, 'address'], `router ${vif.router} peer ${p.address} is already on ${other}`);
@@ -286,6 +296,7 @@ function build(raw: Json, file: string, fail: (path: KeyPath, reason: string) =>
     });
   });
 
+  const directConnect = buildDirectConnect(raw, fail);
   return Object.freeze({
     file,
     rpki: Object.freeze({
@@ -305,7 +316,9 @@ function build(raw: Json, file: string, fail: (path: KeyPath, reason: string) =>
       decodeThread: (bmp.decodeThread as boolean | undefined) ?? true,
     }),
     vifs: Object.freeze(vifs),
-    detection: buildDetection(raw, new Set(ids.keys()), { prefixAt: (v, p) => prefixAt(v, p, fail), asnAt: (v, p) => asnAt(v, p, fail) }, fail),
+    vifKeys: new Map(((raw.vifs ?? []) as Json[]).map((v) => [v.id as string, Object.freeze(new Set(Object.keys(v)))])),
+    directConnect,
+    detection: buildDetection(raw, directConnect === undefined ? new Set(ids.keys()) : undefined, { prefixAt: (v, p) => prefixAt(v, p, fail), asnAt: (v, p) => asnAt(v, p, fail) }, fail),
     alerts: buildAlerts(raw, file, fail),
     store: Object.freeze({
       dir: (raw.store as Json | undefined)?.dir === undefined ? undefined : resolve(base, (raw.store as Json).dir as string),
@@ -319,7 +332,7 @@ function build(raw: Json, file: string, fail: (path: KeyPath, reason: string) =>
 
 function buildVif(v: Json, where: KeyPath, limits: PrefixLimits, fail: (path: KeyPath, reason: string) => never): Vif {
   const type = v.type as VifType;
-  const router = addressAt(v.router, [...where, 'router'], fail);
+  const router = v.router === undefined ? undefined : addressAt(v.router, [...where, 'router'], fail);
   const peers = (v.peers as Json[]).map((p, j) =>
     Object.freeze({ address: addressAt(p.address, [...where, 'peers', j, 'address'], fail), asn: asnAt(p.asn, [...where, 'peers', j, 'asn'], fail) }),
   );

@@ -31,7 +31,8 @@ export function buildPrefixLimits(raw: Json): PrefixLimits {
   });
 }
 
-export function buildDetection(raw: Json, vifIds: ReadonlySet<string>, read: FieldReaders, fail: Fail): DetectionSettings {
+/** `vifIds`: the VIFs own prefixes may name; undefined when VIFs are also discovered (any VIF id goes). */
+export function buildDetection(raw: Json, vifIds: ReadonlySet<string> | undefined, read: FieldReaders, fail: Fail): DetectionSettings {
   const d = (raw.detection ?? {}) as Json;
   const aws = (raw.aws ?? {}) as Json;
   const D = DEFAULT_DETECTION;
@@ -47,6 +48,7 @@ export function buildDetection(raw: Json, vifIds: ReadonlySet<string>, read: Fie
   }
   const missing = (d.ownPrefixMissing ?? {}) as Json;
   const stale = (d.rpkiStale ?? {}) as Json;
+  const divergence = (d.divergence ?? {}) as Json;
   const asns = aws.asns === undefined ? D.amazonAsns : (aws.asns as unknown[]).map((a, i) => read.asnAt(a, ['aws', 'asns', i]));
   return Object.freeze({
     rpkiInvalid: setting('rpkiInvalid', D.rpkiInvalid),
@@ -60,6 +62,7 @@ export function buildDetection(raw: Json, vifIds: ReadonlySet<string>, read: Fie
     bmpSessionDown: setting('bmpSessionDown', D.bmpSessionDown),
     rpkiStale: { ...setting('rpkiStale', D.rpkiStale), whileStale: (stale.whileStale as WhileStale | undefined) ?? D.rpkiStale.whileStale },
     aspaInvalid: setting('aspaInvalid', D.aspaInvalid),
+    divergence: { ...setting('divergence', D.divergence), holdSeconds: (divergence.holdSeconds as number | undefined) ?? D.divergence.holdSeconds },
     ribs: Object.freeze([...((d.ribs as RibKind[] | undefined) ?? D.ribs)]),
     unmapped: (d.unmapped as boolean | undefined) ?? D.unmapped,
     ownPrefixes: Object.freeze(((raw.ownPrefixes ?? []) as Json[]).map((o, i) => buildOwnPrefix(o, ['ownPrefixes', i], vifIds, read, fail))),
@@ -67,13 +70,13 @@ export function buildDetection(raw: Json, vifIds: ReadonlySet<string>, read: Fie
   });
 }
 
-function buildOwnPrefix(o: Json, where: KeyPath, vifIds: ReadonlySet<string>, read: FieldReaders, fail: Fail): OwnPrefix {
+function buildOwnPrefix(o: Json, where: KeyPath, vifIds: ReadonlySet<string> | undefined, read: FieldReaders, fail: Fail): OwnPrefix {
   const prefix = read.prefixAt(o.prefix, [...where, 'prefix']);
   const maxLength = (o.maxLength as number | undefined) ?? prefix.length;
   if (maxLength < prefix.length || maxLength > prefix.maxLength) {
     fail([...where, 'maxLength'], `expected a length from ${prefix.length} to ${prefix.maxLength} for ${prefix}, got ${maxLength}`);
   }
-  const visibleOn = ((o.visibleOn ?? []) as string[]).map((id, j) => (vifIds.has(id) ? id : fail([...where, 'visibleOn', j], `expected the id of a VIF in vifs, got ${JSON.stringify(id)}`)));
+  const visibleOn = ((o.visibleOn ?? []) as string[]).map((id, j) => (vifIds === undefined || vifIds.has(id) ? id : fail([...where, 'visibleOn', j], `expected the id of a VIF in vifs, got ${JSON.stringify(id)}`)));
   return Object.freeze({
     prefix,
     origins: Object.freeze((o.origins as unknown[]).map((a, j) => read.asnAt(a, [...where, 'origins', j]))),

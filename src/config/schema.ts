@@ -20,6 +20,15 @@ const path = { type: 'string', minLength: 1, expect: 'a file path' } as const;
 const envName = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', expect: 'the name of an environment variable' } as const;
 const vifId = { type: 'string', pattern: '^dxvif-[a-z0-9]+$', expect: 'a Direct Connect VIF id such as dxvif-ffabc123' } as const;
 const routeLimit = { type: 'integer', minimum: 1, maximum: 10_000_000, expect: 'an integer from 1 to 10000000' } as const;
+const region = { type: 'string', pattern: '^[a-z]{2}(-[a-z]+)+-\\d+$', expect: 'an AWS region such as us-east-1' } as const;
+const roleArn = { type: 'string', pattern: '^arn:aws[a-z-]*:iam::\\d{12}:role/[\\w+=,.@/-]+$', expect: 'an IAM role ARN such as arn:aws:iam::111122223333:role/rovd-read' } as const;
+/** Whose credentials rovd reads Direct Connect with: the default chain, a profile, or a role assumed over either. */
+const credentials = {
+  regions: { type: 'array', minItems: 1, uniqueItems: true, items: region },
+  profile: { type: 'string', minLength: 1 },
+  roleArn,
+  externalId: { type: 'string', minLength: 2, maxLength: 1224 },
+} as const;
 const ratio = { type: 'number', exclusiveMinimum: 0, maximum: 1, expect: 'a ratio above 0, at most 1 (0.8 is 80%)' } as const;
 /** A detector's settings: on/off, severity, and its own extras. */
 const detector = (extra: Record<string, unknown> = {}) =>
@@ -84,12 +93,12 @@ export const CONFIG_SCHEMA = {
       items: {
         type: 'object',
         additionalProperties: false,
-        required: ['id', 'type', 'router', 'peers'],
+        required: ['id', 'type', 'peers'],
         properties: {
           id: vifId,
           name: { type: 'string' },
           type: { enum: ['private', 'public', 'transit'] },
-          region: { type: 'string', pattern: '^[a-z]{2}(-[a-z]+)+-\\d+$', expect: 'an AWS region such as us-east-1' },
+          region,
           connection: { type: 'string', pattern: '^(dxcon|dxlag)-[a-z0-9]+$', expect: 'a connection or LAG id such as dxcon-fh6ayh1d' },
           router: address,
           peers: {
@@ -132,6 +141,32 @@ export const CONFIG_SCHEMA = {
           additionalProperties: false,
           properties: { private: routeLimit, transit: routeLimit, public: routeLimit, transitReceived: routeLimit },
         },
+        directConnect: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            enabled: { type: 'boolean' },
+            ...credentials,
+            accounts: {
+              type: 'array',
+              items: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['name', 'regions'],
+                properties: { name: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$', expect: 'a short name (letters, digits, _ . -)' }, ...credentials },
+              },
+            },
+            endpoint: { type: 'string', pattern: '^https?://[^/]+/?$', expect: 'an http:// or https:// endpoint URL without a path (a VPC endpoint, or a test server)' },
+            discoverySeconds: seconds(30, 86400),
+            routesSeconds: seconds(10, 86400),
+            pollRoutes: { type: 'boolean' },
+            requestsPerSecond: { type: 'number', exclusiveMinimum: 0, maximum: 100, expect: 'requests per second above 0, at most 100' },
+            timeoutSeconds: seconds(1, 300),
+            maxAttempts: { type: 'integer', minimum: 1, maximum: 10, expect: 'an integer from 1 to 10' },
+            watch: { type: 'array', uniqueItems: true, items: vifId },
+            ignore: { type: 'array', uniqueItems: true, items: vifId },
+          },
+        },
       },
     },
     detection: {
@@ -153,6 +188,7 @@ export const CONFIG_SCHEMA = {
         bmpSessionDown: detector(),
         rpkiStale: detector({ whileStale: { enum: ['hold', 'mark', 'alert'] } }),
         aspaInvalid: detector(),
+        divergence: detector({ holdSeconds: seconds(0, 86400) }),
         ribs: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: ['adj-rib-in-pre', 'adj-rib-in-post', 'adj-rib-out-pre', 'adj-rib-out-post', 'loc-rib'] } },
         unmapped: { type: 'boolean' },
       },

@@ -10,6 +10,10 @@
  *   (journal first, then each sink with retries) ──▶ webhook, Slack,
  *   PagerDuty, Alertmanager
  *
+ * With `aws.directConnect`, a DirectConnectWatch discovers VIFs (merged with
+ * the configured ones) and polls their routes into the RIB as a second,
+ * `aws-api`, view of each VIF.
+ *
  * Everything it owns is made in the constructor from the config and
  * started in start(); stop() undoes it all (no timer, socket or listener
  * left), so a test can run several daemons in one process.
@@ -22,7 +26,14 @@ import { AlertState } from '../alerts/persistence.js';
 import { Outbox, type OutboxOptions } from '../alerts/outbox.js';
 import { type AlertType, type Condition, type ConditionSink, fingerprintOf } from '../alerts/alert.js';
 import { makeSink } from '../alerts/sinks/make-sink.js';
+import { ApiTally } from '../aws/api-tally.js';
+import { DirectConnectWatch } from '../aws/direct-connect-watch.js';
+import type { DirectConnectApi } from '../aws/direct-connect-types.js';
+import { directConnectClientFor } from '../aws/make-api.js';
+import { AwsRouteFeed } from '../aws/route-feed.js';
+import { mergeVifs } from '../aws/vif-merge.js';
 import { BmpStation } from '../bmp/station.js';
+import type { DirectConnectAccount } from '../config/aws-config.js';
 import type { RovdConfig } from '../config/config.js';
 import { Detection } from '../detect/detection.js';
 import { type Logger, NOOP_LOGGER } from '../log/logger.js';
@@ -33,6 +44,7 @@ import { VrpSnapshots } from '../store/vrp-snapshots.js';
 import { type RibStats, Rib } from '../rib/rib.js';
 import { Validator } from '../rov/validator.js';
 import { RovState } from '../rov/validity.js';
+import type { Vif } from '../vif/vif.js';
 import { VifMap } from '../vif/vif-map.js';
 import { BmpIngest } from './bmp-ingest.js';
 import { RpkiFeed } from './rpki-feed.js';
@@ -49,10 +61,18 @@ export interface DaemonOptions {
   readonly alertTickMs?: number;
   /** Repair damaged journals in store.dir (keep every readable record, set the damaged file aside) instead of refusing to start (`rovd run --repair`). */
   readonly repair?: boolean;
+  /** Direct Connect's API for an account and region (default: the real client, src/aws/make-api.ts). */
+  readonly directConnectApi?: (account: DirectConnectAccount, region: string) => DirectConnectApi;
 }
 
 /** Alert types detection re-derives from held routes and periodic checks; others (sessions, staleness, lost ROAs) carry over a reload. */
 const RECHECKED_TYPES: ReadonlySet<AlertType> = new Set(['rpki-invalid', 'aspa-invalid', 'origin-hijack', 'subprefix-hijack', 'own-prefix-missing', 'unexpected-prefix', 'prefix-limit']);
+
+/** What a rebuild of the VIFs and detection did. */
+interface Rebuilt {
+  readonly rescanned: number;
+  readonly cleared: number;
+}
 
 /** How often the journals' health is checked (store-write-failed). */
 const STORE_CHECK_MS = 5000;
@@ -89,8 +109,14 @@ export class Daemon {
   config: RovdConfig;
   readonly validator: Validator;
   readonly rib: Rib;
-  /** Replaced by reload(). */
+  /** The configured VIFs merged with the discovered ones; replaced by reload() and by discovery. */
   vifs: VifMap;
+  /** VIFs and routes from Direct Connect's API; undefined without `aws.directConnect`. */
+  readonly directConnect: DirectConnectWatch | undefined;
+  /** Direct Connect API attempts, for metrics. */
+  readonly awsCalls = new ApiTally();
+  /** The VIFs the last discovery found (merged with config.vifs into `vifs`). */
+  private discoveredVifs: readonly Vif[] = [];
   readonly feed: RpkiFeed;
   readonly station: BmpStation;
   readonly ingest: BmpIngest;
@@ -163,6 +189,22 @@ export class Daemon {
     });
     this.detectionTickMs = options.detectionTickMs;
     this.detection = this.makeDetection(config);
+    const dc = config.directConnect;
+    this.directConnect =
+      dc === undefined
+        ? undefined
+        : new DirectConnectWatch({
+            settings: dc,
+            limits: config.detection.prefixLimit.limits,
+            makeApi: options.directConnectApi ?? ((account, region) => directConnectClientFor(dc, account, region, this.log, this.awsCalls)),
+            feed: new AwsRouteFeed(this.rib, this.log),
+            vifs: (id) => this.vifs.get(id),
+            onDiscovered: (vifs) => this.onDiscovered(vifs),
+            onVif: (vif) => this.detection.onAwsVif(vif),
+            sink: this.alerts,
+            logger: this.log,
+            now,
+          });
   }
 
   /** Detection for `config`, writing to `sink` (the engine; reload() passes a recorder in front of it). */
@@ -176,6 +218,7 @@ export class Daemon {
       now: this.now,
       logger: this.log,
       vrpSets: this.vrpSets,
+      lastPoll: (vifId) => this.directConnect?.pollOf(vifId)?.lastPoll,
       ...(this.detectionTickMs === undefined ? {} : { tickMs: this.detectionTickMs }),
     });
   }
@@ -191,12 +234,36 @@ export class Daemon {
    */
   reload(config: RovdConfig): { readonly restartNeeded: readonly string[]; readonly rescanned: number; readonly cleared: number } {
     const old = this.config;
-    const restartNeeded: string[] = (['rpki', 'bmp', 'store'] as const).filter((k) => JSON.stringify(old[k]) !== JSON.stringify(config[k]));
+    const restartNeeded: string[] = (['rpki', 'bmp', 'store', 'directConnect'] as const).filter((k) => JSON.stringify(old[k]) !== JSON.stringify(config[k]));
     // Of the API, only where it listens and its TLS need a restart; keys, policy and limits are applied by the API's owner (serve.ts).
     const httpPlace = (c: RovdConfig) => JSON.stringify([c.http.host, c.http.port, c.http.tls]);
     if (httpPlace(old) !== httpPlace(config)) restartNeeded.push('http.listen/tls');
-    const next: RovdConfig = { ...config, rpki: old.rpki, bmp: old.bmp, store: old.store, http: { ...config.http, host: old.http.host, port: old.http.port, tls: old.http.tls } };
-    this.vifs = new VifMap(next.vifs);
+    const next: RovdConfig = { ...config, rpki: old.rpki, bmp: old.bmp, store: old.store, directConnect: old.directConnect, http: { ...config.http, host: old.http.host, port: old.http.port, tls: old.http.tls } };
+    const { rescanned, cleared } = this.rebuild(next);
+    this.alerts.setRouting({ routes: next.alerts.routes, defaultSinks: next.alerts.defaultSinks });
+    this.outbox?.updateSinks(this.sinkOptions(next));
+    this.config = next;
+    this.log.info({ vifs: this.vifs.vifs.length, ownPrefixes: next.detection.ownPrefixes.length, sinks: next.alerts.sinks.length, rescanned, cleared, restartNeeded }, 'rovd: config reloaded');
+    if (restartNeeded.length > 0) this.log.warn({ sections: restartNeeded }, 'rovd: these sections changed and need a restart; the running values are kept');
+    return { restartNeeded, rescanned, cleared };
+  }
+
+  /** Discovery found another set of VIFs: merged with the config, detection rebuilt over them. */
+  private onDiscovered(vifs: readonly Vif[]): void {
+    this.discoveredVifs = vifs;
+    const { rescanned, cleared } = this.rebuild(this.config);
+    this.log.info({ discovered: vifs.length, vifs: this.vifs.vifs.length, rescanned, cleared }, 'rovd: VIFs discovered through Direct Connect');
+  }
+
+  /**
+   * The VIFs (config merged with discovery) and detection for `next`:
+   * detection is rebuilt and re-checks every held route it looks at; the
+   * route alerts it no longer raises are cleared.
+   */
+  private rebuild(next: RovdConfig): Rebuilt {
+    const merged = mergeVifs(next.vifs, next.vifKeys, this.discoveredVifs, { watch: next.directConnect?.watch ?? [], ignore: next.directConnect?.ignore ?? [] });
+    for (const d of merged.disagreements) this.log.warn({ disagreement: d }, 'rovd: a configured VIF differs from what Direct Connect says');
+    this.vifs = new VifMap(merged.vifs);
     this.ingest.setVifs(this.vifs);
     const previous = this.detection;
     previous.stop();
@@ -209,7 +276,7 @@ export class Daemon {
       clear: (fp: string, at?: number) => this.alerts.clear(fp, at),
     };
     const detection = this.makeDetection(next, recording);
-    detection.adoptVrpRemoved(previous);
+    detection.adopt(previous);
     detection.setRpkiStale(this.feed.status().stale);
     const rescanned = detection.rescan();
     // Route-derived alerts the new settings no longer raise are over (a VIF removed, an own prefix changed, a detector turned off).
@@ -222,12 +289,7 @@ export class Daemon {
     }
     this.detection = detection;
     if (this.listening) detection.start();
-    this.alerts.setRouting({ routes: next.alerts.routes, defaultSinks: next.alerts.defaultSinks });
-    this.outbox?.updateSinks(this.sinkOptions(next));
-    this.config = next;
-    this.log.info({ vifs: next.vifs.length, ownPrefixes: next.detection.ownPrefixes.length, sinks: next.alerts.sinks.length, rescanned, cleared, restartNeeded }, 'rovd: config reloaded');
-    if (restartNeeded.length > 0) this.log.warn({ sections: restartNeeded }, 'rovd: these sections changed and need a restart; the running values are kept');
-    return { restartNeeded, rescanned, cleared };
+    return { rescanned, cleared };
   }
 
   /**
@@ -264,6 +326,7 @@ export class Daemon {
     if (this.feed.status().stale) this.detection.setRpkiStale(true);
     const bmp = await this.station.start();
     this.listening = true;
+    this.directConnect?.start();
     this.storeTimer = setInterval(() => this.checkStore(), STORE_CHECK_MS);
     this.storeTimer.unref();
     if (this.summaryIntervalMs > 0) {
@@ -283,6 +346,7 @@ export class Daemon {
     clearInterval(this.summaryTimer);
     clearInterval(this.storeTimer);
     for (const off of this.unsubscribe.splice(0)) off();
+    this.directConnect?.stop();
     this.ingest.stop();
     this.detection.stop();
     this.listening = false;

@@ -11,6 +11,7 @@
  * strings and evidence only for the few routes that matter.
  */
 import type { ConditionSink } from '../alerts/alert.js';
+import type { DiscoveredVif } from '../aws/direct-connect-types.js';
 import type { BmpEvent } from '../bmp/events.js';
 import { type Logger, NOOP_LOGGER } from '../log/logger.js';
 import type { Rib } from '../rib/rib.js';
@@ -26,6 +27,7 @@ import { PrefixLimitDetector, type PrefixLimitUsage } from './prefix-limit-detec
 import { RouteContexts } from './route-context.js';
 import { RpkiDetector, type VrpSetIds } from './rpki-detector.js';
 import { SessionDetector } from './session-detector.js';
+import { DivergenceDetector, type PollTimes } from './divergence-detector.js';
 import type { DetectionSettings } from './settings.js';
 import { StaleGate } from './stale-gate.js';
 import { VifPolicyDetector } from './vif-policy-detector.js';
@@ -43,6 +45,8 @@ export interface DetectionOptions {
   readonly tickMs?: number;
   /** VRP set CIDs for the evidence of RPKI alerts (else `generation:N`). */
   readonly vrpSets?: VrpSetIds;
+  /** When Direct Connect's API last polled a VIF's routes (route-divergence waits for a poll). */
+  readonly lastPoll?: PollTimes;
 }
 
 export interface DetectionCounts {
@@ -51,6 +55,8 @@ export interface DetectionCounts {
   readonly aspaInvalidRoutes: number;
   readonly hijacks: number;
   readonly missingOwnPrefixes: number;
+  /** BMP/API differences raised (past their hold-down). */
+  readonly divergences: number;
   readonly unexpectedPrefixes: number;
   readonly heldWhileStale: number;
 }
@@ -67,6 +73,7 @@ export class Detection {
   private readonly policy: VifPolicyDetector;
   private readonly limits: PrefixLimitDetector;
   private readonly sessions: SessionDetector;
+  private readonly divergence: DivergenceDetector;
   private timer: NodeJS.Timeout | undefined;
   private pendingAspaCheck = false;
   private readonly settings: DetectionSettings;
@@ -89,6 +96,7 @@ export class Detection {
     this.policy = new VifPolicyDetector(settings, sink);
     this.limits = new PrefixLimitDetector(settings, sink, rib, vifs.vifs);
     this.sessions = new SessionDetector(settings, sink, vifs);
+    this.divergence = new DivergenceDetector(settings, sink, rib, vifs, this.contexts, options.lastPoll ?? (() => undefined));
   }
 
   /** Subscribes to the RIB and starts the periodic checks. */
@@ -151,6 +159,11 @@ export class Detection {
     this.sessions.onBmp(event, this.now());
   }
 
+  /** A VIF as Direct Connect's API last described it (its BGP peers' status). */
+  onAwsVif(vif: DiscoveredVif): void {
+    this.sessions.onAwsVif(vif, this.now());
+  }
+
   /** Call before the RIB revalidates for `change`, and afterRevalidate() when it is done. */
   beforeRevalidate(change: SnapshotChange): void {
     this.rpki.beforeRevalidate(change.previous);
@@ -188,9 +201,14 @@ export class Detection {
     return n;
   }
 
-  /** Takes over the lost-ROA conditions of the detection this one replaces (they cannot be recomputed: the old VRPs are gone). */
-  adoptVrpRemoved(previous: Detection): void {
+  /**
+   * Takes over what the detection this one replaces held that cannot be
+   * recomputed from the RIB: the lost-ROA conditions (the old VRPs are
+   * gone) and the BMP/API differences being timed.
+   */
+  adopt(previous: Detection): void {
     this.rpki.adoptRemoved(previous.rpki);
+    this.divergence.adopt(previous.divergence);
   }
 
   /** Re-verifies the AS paths of every route held on a VIF (the ASPA set changed). */
@@ -218,6 +236,7 @@ export class Detection {
     try {
       this.limits.check(at);
       this.own.checkVisibility(at);
+      this.divergence.check(at);
     } catch (err) {
       this.log.error({ err }, 'detect: periodic check failed');
     }
@@ -238,6 +257,7 @@ export class Detection {
       missingOwnPrefixes: o.missing,
       unexpectedPrefixes: this.policy.count,
       heldWhileStale: this.gate.heldCount,
+      divergences: this.divergence.count,
     };
   }
 }

@@ -25,6 +25,7 @@ import type { PeerTable } from '../rib/peer-table.js';
 import type { Rib } from '../rib/rib.js';
 import type { RouteChange } from './route-change.js';
 import type { VifMap } from '../vif/vif-map.js';
+import { tablesOfVif } from '../vif/feed-tables.js';
 import { type RouteContext, type RouteContexts, directionOf, peerAddressOf } from './route-context.js';
 import { RouteConditions, originLabel, routeLabels, whereText } from './route-conditions.js';
 import { condition, pathNumbers, pathText } from './condition.js';
@@ -145,7 +146,7 @@ export class OwnPrefixDetector {
     const vif = this.vifs.get(vifId);
     if (vif === undefined) return [];
     const out: PeerTable[] = [];
-    for (const t of this.rib.tablesOfRouter(vif.router)) {
+    for (const t of tablesOfVif(this.rib, vif)) {
       if (directionOf(t.kind) !== 'advertised') continue;
       const peer = this.contexts.of(t).vifPeer;
       if (peer === undefined || this.contexts.of(t).vif?.id !== vifId) continue;

@@ -18,6 +18,7 @@ import type { ConditionSink } from '../alerts/alert.js';
 import type { Afi } from '../net/prefix.js';
 import type { PeerTable, RibKind } from '../rib/peer-table.js';
 import type { Rib } from '../rib/rib.js';
+import { tablesOfVif } from '../vif/feed-tables.js';
 import type { Vif } from '../vif/vif.js';
 import { canonicalAddress } from '../net/address.js';
 import { peerAddressOf } from './route-context.js';
@@ -61,8 +62,9 @@ export class PrefixLimitDetector {
     const usage: PrefixLimitUsage[] = [];
     const seen = new Set<string>();
     for (const vif of this.vifs) {
-      const tables = this.rib.tablesOfRouter(vif.router);
+      const tables = tablesOfVif(this.rib, vif);
       for (const peer of vif.peers) {
+        // A VIF without a router is counted in Direct Connect's own view of it (AWS counts what it accepted).
         const ofPeer = tables.filter((t) => canonicalAddress(peerAddressOf(t.peer)) === peer.address);
         for (const direction of ['advertised', 'received'] as const) {
           const limit = direction === 'advertised' ? vif.prefixLimit : vif.receivedLimit;
@@ -97,11 +99,11 @@ export class PrefixLimitDetector {
     if (severity === undefined) return;
     seen.add(k);
     const pct = Math.round(u.ratio * 1000) / 10;
-    const c = condition('prefix-limit', severity, { vif: u.vif, peer: u.peer, afi: u.afi, direction: u.direction, vif_type: vif.type, router: vif.router, ...(vif.region === undefined ? {} : { region: vif.region }) }, undefined, {
+    const c = condition('prefix-limit', severity, { vif: u.vif, peer: u.peer, afi: u.afi, direction: u.direction, vif_type: vif.type, router: table.router, ...(vif.region === undefined ? {} : { region: vif.region }) }, undefined, {
       summary: `${u.vif}: ${u.routes} of ${u.limit} ${u.afi} routes ${u.direction === 'advertised' ? 'advertised to' : 'received from'} ${u.peer} (${pct}%)`,
-      description: `The ${u.afi} BGP session with ${u.peer} on ${u.vif} (${vif.type} VIF) carries ${u.routes} routes ${u.direction === 'advertised' ? 'from the customer' : 'from Amazon'}, ${pct}% of Direct Connect's limit of ${u.limit}. Past the limit AWS puts the session into idle and the VIF stops carrying ${u.afi} traffic. Counted in ${table.kind} of router ${vif.router}.`,
+      description: `The ${u.afi} BGP session with ${u.peer} on ${u.vif} (${vif.type} VIF) carries ${u.routes} routes ${u.direction === 'advertised' ? 'from the customer' : 'from Amazon'}, ${pct}% of Direct Connect's limit of ${u.limit}. Past the limit AWS puts the session into idle and the VIF stops carrying ${u.afi} traffic. Counted in ${table.kind} of ${table.router === 'aws-api' ? 'Direct Connect\'s own view (aws-api)' : `router ${table.router}`}.`,
       evidence: { details: { routes: u.routes, limit: u.limit, ratio: u.ratio, rib: table.kind } },
-      context: { vif: u.vif, vifType: vif.type, region: vif.region, router: vif.router, peer: u.peer, rib: table.kind },
+      context: { vif: u.vif, vifType: vif.type, region: vif.region, router: table.router, peer: u.peer, rib: table.kind },
     });
     this.raised.set(k, c.fingerprint);
     this.sink.raise(c, atMs);

@@ -13,6 +13,7 @@ import type { AlertContext, AlertLabels } from '../alerts/alert.js';
 import { canonicalAddress } from '../net/address.js';
 import type { PeerTable, RibKind } from '../rib/peer-table.js';
 import type { Vif, VifPeer } from '../vif/vif.js';
+import { type RouteSource, feedVifOf, sourceOf } from '../vif/feed-tables.js';
 import { UNMAPPED, type VifMap } from '../vif/vif-map.js';
 
 export type RouteDirection = 'received' | 'advertised' | 'selected';
@@ -27,7 +28,9 @@ export interface RouteContext {
   readonly router: string;
   /** The BGP peer's address (from the table's peer key). */
   readonly peer: string;
-  /** vif, router, peer, rib, direction. */
+  /** bmp, aws-api (Direct Connect's own view) or json. */
+  readonly source: RouteSource;
+  /** vif, router, peer, rib, direction, source (and vif_type, region when known). */
   readonly labels: AlertLabels;
   readonly context: AlertContext;
 }
@@ -62,12 +65,15 @@ export class RouteContexts {
 
   private make(table: PeerTable): RouteContext {
     const peer = peerAddressOf(table.peer);
-    const vif = this.vifs.lookup(table.router, peer);
+    // A feed's table names its VIF in the key (src/vif/feed-tables.ts); a router's is found by router and peer.
+    const feedVif = feedVifOf(table);
+    const vif = feedVif === undefined ? this.vifs.lookup(table.router, peer) : this.vifs.get(feedVif);
+    const source = sourceOf(table);
     const canonical = canonicalAddress(peer) ?? peer;
     const vifPeer = vif?.peers.find((p) => p.address === canonical);
     const vifLabel = vif?.id ?? UNMAPPED;
     const direction = directionOf(table.kind);
-    const labels: Record<string, string> = { vif: vifLabel, router: table.router, peer, rib: table.kind, direction };
+    const labels: Record<string, string> = { vif: vifLabel, router: table.router, peer, rib: table.kind, direction, source };
     if (vif !== undefined) labels.vif_type = vif.type;
     if (vif?.region !== undefined) labels.region = vif.region;
     return Object.freeze({
@@ -78,6 +84,7 @@ export class RouteContexts {
       rib: table.kind,
       router: table.router,
       peer,
+      source,
       labels: Object.freeze(labels),
       context: Object.freeze({ vif: vifLabel, vifType: vif?.type, region: vif?.region, router: table.router, peer, peerAsn: vifPeer?.asn, rib: table.kind }),
     });

@@ -6,9 +6,16 @@
  *   stopping: rovd no longer sees that router's routes (they are kept stale
  *   for the grace period). It clears when the router connects again.
  * Only routers and peers a VIF names alert, unless `detection.unmapped`.
+ *
+ * Direct Connect's API reports each BGP peer's `bgpStatus` too: a watched
+ * VIF whose peer AWS reports down raises `session-down` with the router
+ * `aws-api` (AWS's view, distinct from the router's own), cleared when AWS
+ * reports it up or the VIF is deleted.
  */
 import type { Condition, ConditionSink } from '../alerts/alert.js';
+import type { DiscoveredVif } from '../aws/direct-connect-types.js';
 import type { BmpEvent } from '../bmp/events.js';
+import { AWS_API_FEED } from '../vif/feed-tables.js';
 import { UNMAPPED, type VifMap } from '../vif/vif-map.js';
 import { condition } from './condition.js';
 import type { DetectionSettings } from './settings.js';
@@ -21,7 +28,7 @@ export class SessionDetector {
     private readonly sink: ConditionSink,
     private readonly vifs: VifMap,
   ) {
-    this.routersWithVifs = new Set(vifs.vifs.map((v) => v.router));
+    this.routersWithVifs = new Set(vifs.vifs.flatMap((v) => (v.router === undefined ? [] : [v.router])));
   }
 
   onBmp(event: BmpEvent, atMs: number): void {
@@ -45,6 +52,27 @@ export class SessionDetector {
       }
       default:
         return;
+    }
+  }
+
+  /** A VIF as Direct Connect's API last described it. */
+  onAwsVif(d: DiscoveredVif, atMs: number): void {
+    const vif = this.vifs.get(d.id);
+    if (vif === undefined) return;
+    const gone = d.state === 'deleted' || d.state === 'deleting' || d.state === 'rejected';
+    for (const p of d.peers) {
+      const ended = gone || p.state === 'deleted' || p.state === 'deleting';
+      const peer = p.amazonAddress ?? p.addressFamily;
+      const labels: Record<string, string> = { vif: vif.id, router: AWS_API_FEED, peer, vif_type: vif.type };
+      if (vif.region !== undefined) labels.region = vif.region;
+      const c = condition('session-down', this.settings.sessionDown.severity, labels, undefined, {
+        summary: `BGP session down on ${vif.id}: ${p.addressFamily} peer ${peer} (AWS reports bgpStatus down)`,
+        description: `Direct Connect reports the ${p.addressFamily} BGP session of ${vif.id} with the customer router ${p.customerAddress ?? '(address unknown)'} (AS${p.asn}) down; the VIF is ${d.state}. The VIF carries no ${p.addressFamily} routes until it is back.`,
+        evidence: { details: { bgpStatus: p.status, bgpPeerState: p.state, vifState: d.state, awsDevice: p.awsDeviceId ?? null } },
+        context: { vif: vif.id, vifType: vif.type, region: vif.region, router: AWS_API_FEED, peer, peerAsn: p.asn },
+      });
+      if (p.status === 'down' && !ended && this.settings.sessionDown.enabled) this.sink.raise(c, atMs);
+      else if (p.status === 'up' || ended) this.sink.clear(c.fingerprint, atMs);
     }
   }
 

@@ -70,6 +70,12 @@ export interface DetectionSettings {
   readonly bmpSessionDown: DetectorSetting;
   readonly rpkiStale: DetectorSetting & { readonly whileStale: WhileStale };
   readonly aspaInvalid: DetectorSetting;
+  /**
+   * A route Direct Connect's API lists on a VIF that the router's BMP view
+   * lacks (or the reverse), or with another AS path, for longer than
+   * `holdSeconds` and across at least one poll of the API.
+   */
+  readonly divergence: DetectorSetting & { readonly holdSeconds: number };
   /** The RIB kinds whose routes are checked (all by default). */
   readonly ribs: readonly RibKind[];
   /** Also alert on routes of peers no VIF names (labelled vif="unmapped"). */
@@ -105,6 +111,7 @@ export const DEFAULT_DETECTION: DetectionSettings = Object.freeze({
   bmpSessionDown: on('warning'),
   rpkiStale: Object.freeze({ ...on('warning'), whileStale: 'hold' as WhileStale }),
   aspaInvalid: on('warning'),
+  divergence: Object.freeze({ ...on('warning'), holdSeconds: 300 }),
   ribs: Object.freeze(Object.values(RibKind)),
   unmapped: true,
   ownPrefixes: Object.freeze([]),

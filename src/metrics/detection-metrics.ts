@@ -22,6 +22,7 @@ const KINDS: readonly (readonly [string, keyof DetectionCounts])[] = [
   ['own-prefix-missing', 'missingOwnPrefixes'],
   ['unexpected-prefix', 'unexpectedPrefixes'],
   ['held-while-stale', 'heldWhileStale'],
+  ['route-divergence', 'divergences'],
 ];
 
 type LimitLabel = 'vif' | 'peer' | 'afi' | 'direction';

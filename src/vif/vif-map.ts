@@ -16,6 +16,7 @@ export class VifMap {
   constructor(readonly vifs: readonly Vif[]) {
     for (const vif of vifs) {
       this.byId.set(vif.id, vif);
+      if (vif.router === undefined) continue;
       for (const peer of vif.peers) this.byRouterPeer.set(key(vif.router, peer.address), vif);
     }
   }

@@ -38,8 +38,11 @@ export interface Vif {
   readonly type: VifType;
   readonly region: string | undefined;
   readonly connection: string | undefined;
-  /** The BMP router's address (the source address of its BMP session). */
-  readonly router: string;
+  /**
+   * The BMP router's address (the source address of its BMP session);
+   * undefined for a VIF watched through Direct Connect's API alone.
+   */
+  readonly router: string | undefined;
   readonly peers: readonly VifPeer[];
   readonly addressFamilies: readonly ('ipv4' | 'ipv6')[];
   readonly expected: readonly ExpectedPrefix[];

@@ -30,3 +30,17 @@ export const WELL_KNOWN_COMMUNITIES: ReadonlyMap<number, string> = new Map([
   [0xffffff03, 'NO_EXPORT_SUBCONFED'], // RFC 1997
   [0xffffff04, 'NOPEER'], // RFC 3765
 ]);
+
+const BY_NAME: ReadonlyMap<string, number> = new Map([...WELL_KNOWN_COMMUNITIES].map(([value, name]) => [name, value]));
+
+/**
+ * A community from its text: `asn:value` (RFC 1997, each 0–65535) or a
+ * well-known name, however it is spelt (`NO_EXPORT`, `no-export`,
+ * `noExport`, as feeds and APIs differ). Undefined when it is neither.
+ */
+export function parseCommunity(text: unknown): number | undefined {
+  if (typeof text !== 'string') return undefined;
+  const m = /^(\d{1,5}):(\d{1,5})$/.exec(text);
+  if (m !== null) return Number(m[1]) > 65535 || Number(m[2]) > 65535 ? undefined : ((Number(m[1]) << 16) | Number(m[2])) >>> 0;
+  return BY_NAME.get(text.replace(/([a-z])([A-Z])/g, '$1_$2').replace(/-/g, '_').toUpperCase());
+}

@@ -18,10 +18,11 @@
 import type { FastifyInstance } from 'fastify';
 import { AsPath } from '../../bgp/as-path.js';
 import type { PathAttributes } from '../../bgp/attributes.js';
-import { WELL_KNOWN_COMMUNITIES } from '../../bgp/attributes/communities.js';
+import { parseCommunity } from '../../bgp/attributes/communities.js';
 import type { Daemon } from '../../daemon/daemon.js';
 import { Prefix } from '../../net/prefix.js';
 import type { RibKind } from '../../rib/peer-table.js';
+import { feedTableKey } from '../../vif/feed-tables.js';
 import type { Vif } from '../../vif/vif.js';
 import { ERROR_SCHEMA, badRequest } from '../errors.js';
 
@@ -39,16 +40,6 @@ interface RouteEvent {
   readonly attributes: PathAttributes | undefined;
 }
 
-const BY_NAME = new Map([...WELL_KNOWN_COMMUNITIES].map(([v, name]) => [name, v]));
-
-function community(text: unknown): number | undefined {
-  if (typeof text !== 'string') return undefined;
-  const named = BY_NAME.get(text);
-  if (named !== undefined) return named;
-  const m = /^(\d{1,5}):(\d{1,5})$/.exec(text);
-  if (m === null || Number(m[1]) > 65535 || Number(m[2]) > 65535) return undefined;
-  return ((Number(m[1]) << 16) | Number(m[2])) >>> 0;
-}
 
 /** Checks one line; returns the event or a reason. */
 function parseLine(daemon: Daemon, line: string): RouteEvent | string {
@@ -82,7 +73,7 @@ function parseLine(daemon: Daemon, line: string): RouteEvent | string {
   }
   const communities: number[] = [];
   for (const c of (o.communities ?? []) as unknown[]) {
-    const v = community(c);
+    const v = parseCommunity(c);
     if (v === undefined) return `communities: ${JSON.stringify(c)} is not "asn:value" or a well-known name`;
     communities.push(v);
   }
@@ -142,7 +133,9 @@ export function announcementRoutes(app: FastifyInstance, daemon: Daemon): void {
       let withdrawn = 0;
       let unchanged = 0;
       for (const e of events) {
-        const table = daemon.rib.table({ router: e.vif.router, peer: `json|0:0|${e.peer}`, kind: e.kind });
+        // A VIF without a router gets feed tables keyed by its id (src/vif/feed-tables.ts).
+        const key = e.vif.router === undefined ? feedTableKey('json', e.vif.id, e.peer, e.kind) : { router: e.vif.router, peer: `json|0:0|${e.peer}`, kind: e.kind };
+        const table = daemon.rib.table(key);
         if (e.action === 'withdraw') {
           if (daemon.rib.withdraw(table, e.prefix, e.pathId)) withdrawn++;
           else unchanged++;

@@ -146,7 +146,7 @@ function* routesOf(daemon: Daemon, table: PeerTable, prefix: Prefix | undefined,
 }
 
 function vifJson(daemon: Daemon, v: Vif): object {
-  const tables = daemon.rib.tablesOfRouter(v.router).filter((t) => daemon.detection.contexts.of(t).vif?.id === v.id);
+  const tables = daemon.rib.tables().filter((t) => daemon.detection.contexts.of(t).vif?.id === v.id);
   const counts = (t: PeerTable, afi: 4 | 6) => ({ valid: t.count(afi, RovState.Valid), invalid: t.count(afi, RovState.Invalid), notFound: t.count(afi, RovState.NotFound), stale: t.staleCount(afi) });
   return {
     id: v.id,
@@ -154,7 +154,7 @@ function vifJson(daemon: Daemon, v: Vif): object {
     type: v.type,
     region: v.region ?? null,
     connection: v.connection ?? null,
-    router: v.router,
+    router: v.router ?? null,
     peers: v.peers.map((p) => ({ address: p.address, asn: formatAsn(p.asn) })),
     addressFamilies: v.addressFamilies,
     expected: v.expected.map((e) => ({ prefix: e.prefix.toString(), origin: e.origin === undefined ? null : formatAsn(e.origin), maxLength: e.maxLength })),
