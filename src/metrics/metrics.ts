@@ -18,6 +18,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { Daemon } from '../daemon/daemon.js';
 import { type Logger, NOOP_LOGGER } from '../log/logger.js';
 import { registerAlertMetrics } from './alert-metrics.js';
+import { registerAwsMetrics } from './aws-metrics.js';
 import { registerBmpMetrics } from './bmp-metrics.js';
 import { BmpTally } from './bmp-tally.js';
 import { registerBuildInfo, rovdVersion } from './build-info.js';
@@ -73,6 +74,7 @@ export function createMetrics(daemon: Daemon, options: MetricsOptions = {}): Rov
   registerParseErrorMetrics(registry, daemon, tally, onError);
   registerAlertMetrics(registry, daemon, onError);
   registerDetectionMetrics(registry, daemon, onError);
+  registerAwsMetrics(registry, daemon, onError);
   const latency = new ValidationLatency(registry);
   daemon.ingest.observeLatency((seconds, vif) => latency.observe(seconds, vif));
 

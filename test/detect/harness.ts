@@ -49,13 +49,15 @@ export class DetectionBench {
   readonly sink = new RecordingSink();
   readonly detection: Detection;
   nowMs = 1_800_000_000_000;
+  /** When Direct Connect's API last polled each VIF (route-divergence reads it). */
+  readonly polls = new Map<string, number>();
 
   constructor(yaml: string) {
     this.config = parseConfig(yaml, '/test/rovd.yaml');
     this.validator = new Validator({ now: () => this.nowMs });
     this.vifs = new VifMap(this.config.vifs);
     this.rib = new Rib({ index: this.validator.snapshot.vrps, now: () => this.nowMs });
-    this.detection = new Detection({ settings: this.config.detection, vifs: this.vifs, rib: this.rib, validator: this.validator, sink: this.sink, now: () => this.nowMs, tickMs: 60_000 });
+    this.detection = new Detection({ settings: this.config.detection, vifs: this.vifs, rib: this.rib, validator: this.validator, sink: this.sink, now: () => this.nowMs, tickMs: 60_000, lastPoll: (id) => this.polls.get(id) });
     this.validator.onChange((change) => {
       this.detection.beforeRevalidate(change);
       this.rib.revalidate(change.affected, change.current.vrps);
