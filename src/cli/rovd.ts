@@ -10,6 +10,7 @@ import { vrpsCommand } from './vrps-command.js';
 import { replayCommand } from './replay-command.js';
 import { runCommand } from './run-command.js';
 import { demoCommand } from './demo-command.js';
+import { vifsCommand } from './vifs-command.js';
 
 type Command = (argv: readonly string[], io: CommandIo) => Promise<number>;
 
@@ -18,6 +19,7 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   validate: { run: validateCommand, summary: 'validate routes against VRP files (RFC 6811)' },
   vrps: { run: vrpsCommand, summary: 'print the VRP set of VRP files with SLURM applied' },
   replay: { run: replayCommand, summary: 'validate the routes of MRT files (RIB dumps, updates)' },
+  vifs: { run: vifsCommand, summary: 'vifs discover: list the account\'s Direct Connect VIFs as a config fragment' },
   demo: { run: demoCommand, summary: 'no router needed: play a bundled MRT table into rovd over BMP and show what it finds' },
 };
 
