@@ -99,7 +99,7 @@ export class DirectConnectClient implements DirectConnectApi {
     const operation = 'DescribeVirtualInterfaces';
     const items = await this.listAll(operation, async (nextToken, signal) => {
       const out = await this.sdkAttempt(operation, signal, (abortSignal) => this.sdk.send(new DescribeVirtualInterfacesCommand({ maxResults: MAX_RESULTS_PER_PAGE, nextToken }), { abortSignal }));
-      return pageOf(operation, out, 'virtualInterfaces');
+      return pageOf(operation, out, 'virtualInterfaces', out.$metadata.requestId);
     });
     return this.decodeEach(operation, items, (raw, warn) => decodeVif(raw, this.region, warn), idOf('virtualInterfaceId'));
   }
@@ -108,7 +108,7 @@ export class DirectConnectClient implements DirectConnectApi {
     const operation = 'DescribeConnections';
     const items = await this.listAll(operation, async (nextToken, signal) => {
       const out = await this.sdkAttempt(operation, signal, (abortSignal) => this.sdk.send(new DescribeConnectionsCommand({ maxResults: MAX_RESULTS_PER_PAGE, nextToken }), { abortSignal }));
-      return pageOf(operation, out, 'connections');
+      return pageOf(operation, out, 'connections', out.$metadata.requestId);
     });
     return this.decodeEach(operation, items, decodeConnection, idOf('connectionId'));
   }
@@ -118,7 +118,7 @@ export class DirectConnectClient implements DirectConnectApi {
     const operation = 'DescribeDirectConnectGateways';
     const items = await this.listAll(operation, async (nextToken, signal) => {
       const out = await this.sdkAttempt(operation, signal, (abortSignal) => this.sdk.send(new DescribeDirectConnectGatewaysCommand({ maxResults: MAX_RESULTS_PER_PAGE, nextToken }), { abortSignal }));
-      return pageOf(operation, out, 'directConnectGateways');
+      return pageOf(operation, out, 'directConnectGateways', out.$metadata.requestId);
     });
     const gateways = this.decodeEach(operation, items, decodeGateway, idOf('directConnectGatewayId'));
     const out: DiscoveredGateway[] = [];
@@ -132,7 +132,8 @@ export class DirectConnectClient implements DirectConnectApi {
     const operation = 'DescribeDirectConnectGatewayAssociations';
     const items = await this.listAll(operation, async (nextToken, signal) => {
       const command = new DescribeDirectConnectGatewayAssociationsCommand({ directConnectGatewayId, maxResults: MAX_RESULTS_PER_PAGE, nextToken });
-      return pageOf(operation, await this.sdkAttempt(operation, signal, (abortSignal) => this.sdk.send(command, { abortSignal })), 'directConnectGatewayAssociations');
+      const out = await this.sdkAttempt(operation, signal, (abortSignal) => this.sdk.send(command, { abortSignal }));
+      return pageOf(operation, out, 'directConnectGatewayAssociations', out.$metadata.requestId);
     });
     const byText = new Map<string, Prefix>();
     for (const prefixes of this.decodeEach(operation, items, decodeAllowedPrefixes, idOf('associationId'))) {
@@ -150,7 +151,7 @@ export class DirectConnectClient implements DirectConnectApi {
       if (body.virtualInterfaceId !== undefined && body.virtualInterfaceId !== virtualInterfaceId) {
         throw malformedResponse(operation, requestId, `routes of ${JSON.stringify(body.virtualInterfaceId)} in the answer for ${virtualInterfaceId}`);
       }
-      return pageOf(operation, { ...body, $metadata: { requestId } }, 'routes');
+      return pageOf(operation, body, 'routes', requestId);
     });
     const routes: AwsRoute[] = [];
     items.forEach((raw, index) => {
@@ -249,9 +250,8 @@ export class DirectConnectClient implements DirectConnectApi {
 }
 
 /** The page's list member and nextToken; a list member that is not a list is a MalformedResponse. */
-function pageOf(operation: string, out: object, member: string): Page {
-  const record = out as Record<string, unknown> & { $metadata?: { requestId?: string } };
-  const requestId = record.$metadata?.requestId;
+function pageOf(operation: string, out: object, member: string, requestId: string | undefined): Page {
+  const record = out as Record<string, unknown>;
   const items = record[member];
   if (items !== undefined && !Array.isArray(items)) throw malformedResponse(operation, requestId, `${member} is not a list`);
   const nextToken = record.nextToken;
