@@ -3,7 +3,7 @@
  * VIF's state and each BGP peer's status, when each VIF's routes were last
  * polled, and the API calls made (by account, region, operation and
  * outcome). The routes themselves are in rovd_routes with
- * `router="aws-api"`. Registered only with `aws.directConnect`.
+ * `source="aws-api"`. Registered only with `aws.directConnect`.
  */
 import type { Registry } from 'prom-client';
 import type { Daemon } from '../daemon/daemon.js';

@@ -11,11 +11,14 @@
  * Adj-RIB-In (or Adj-RIB-Out, RFC 8671) reports the same routes in each:
  * summed over kinds, a VIF's invalid routes would count twice, and
  * routes received from Amazon and advertised to it mean different things.
+ * `source` for the same reason: a VIF seen both through its router's BMP
+ * feed and through Direct Connect's API (`aws-api`) holds each route twice.
  */
 import type { Registry } from 'prom-client';
 import type { Daemon } from '../daemon/daemon.js';
 import type { PeerTable } from '../rib/peer-table.js';
 import { RovState } from '../rov/validity.js';
+import { sourceOf } from '../vif/feed-tables.js';
 import { type CollectErrorHandler, one, type Sample, scrapedGauge } from './scraped.js';
 
 const FAMILIES = [
@@ -34,13 +37,14 @@ export function registerRibMetrics(registry: Registry, daemon: Daemon, onError: 
 
   scrapedGauge(registry, {
     name: 'rovd_routes',
-    help: 'Routes held, by VIF (or unmapped), address family, BMP RIB kind and RPKI validation state (RFC 6811).',
-    labelNames: ['vif', 'afi', 'rib', 'state'],
-    *read(): Iterable<Sample<'vif' | 'afi' | 'rib' | 'state'>> {
+    help: 'Routes held, by VIF (or unmapped), address family, RIB kind, RPKI validation state (RFC 6811) and source (bmp, aws-api: Direct Connect\'s own list, json).',
+    labelNames: ['vif', 'afi', 'rib', 'state', 'source'],
+    *read(): Iterable<Sample<'vif' | 'afi' | 'rib' | 'state' | 'source'>> {
       for (const t of daemon.rib.tables()) {
         const vif = vifOf(t);
+        const source = sourceOf(t);
         for (const [afi, afiLabel] of FAMILIES) {
-          for (const [state, stateLabel] of STATES) yield { labels: { vif, afi: afiLabel, rib: t.kind, state: stateLabel }, value: t.count(afi, state) };
+          for (const [state, stateLabel] of STATES) yield { labels: { vif, afi: afiLabel, rib: t.kind, state: stateLabel, source }, value: t.count(afi, state) };
         }
       }
     },

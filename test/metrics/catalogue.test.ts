@@ -25,7 +25,7 @@ t.test('the catalogue parses and names the metrics of every section', async (t) 
 });
 
 t.test('documented = exposed, with types and labels', async (t) => {
-  const p = await daemonWithTraffic(t);
+  const p = await daemonWithTraffic(t, { aws: true });
   p.metrics.observeValidationLatency(0.0002, 'dxvif-m1');
   const exposed = parseExposition(await p.metrics.render());
 

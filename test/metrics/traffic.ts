@@ -6,7 +6,9 @@
  * (dropped, counted as a parse error); an RTR cache (a scripted fake)
  * that serves one IPv6 VRP, then sends a malformed PDU (the session ends
  * and reconnects). Hold-downs are zero, so the invalid route fires an
- * alert and a notification is delivered.
+ * alert and a notification is delivered. With `aws`, Direct Connect's API
+ * too (a local fake serving test/fixtures/aws): four VIFs discovered and
+ * their routes polled, after the BMP traffic.
  */
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
@@ -17,6 +19,7 @@ import { parseConfig } from '../../src/config/config.js';
 import { Daemon } from '../../src/daemon/daemon.js';
 import { createMetrics, type RovdMetrics } from '../../src/metrics/metrics.js';
 import { BGP_UPDATE, bgp, bmp, cat, openBody, peerUpBody, perPeer, u8, updateBody } from '../bmp/helpers/build.js';
+import { FAKE_KEY_ID, FAKE_SECRET, FakeDirectConnect } from '../helpers/fake-direct-connect.js';
 import { startReceiver } from '../helpers/receiver.js';
 import { endOfData, FakeCache, prefixPdu } from '../rtr/helpers/fake-cache.js';
 
@@ -58,8 +61,18 @@ export async function until(check: () => boolean, what: string, timeoutMs = 8000
 }
 
 /** Starts the daemon and its metrics, sends the traffic, waits for it to be ingested, alerted and delivered. */
-export async function daemonWithTraffic(t: Test): Promise<Traffic> {
+export async function daemonWithTraffic(t: Test, options: { readonly aws?: boolean } = {}): Promise<Traffic> {
   const dir = await mkdtemp(join(tmpdir(), 'rovd-metrics-'));
+  let awsSection = '';
+  if (options.aws === true) {
+    const fake = await FakeDirectConnect.start();
+    fake.loadFixtures();
+    t.teardown(() => fake.close());
+    process.env.AWS_ACCESS_KEY_ID = FAKE_KEY_ID;
+    process.env.AWS_SECRET_ACCESS_KEY = FAKE_SECRET;
+    process.env.AWS_EC2_METADATA_DISABLED = 'true';
+    awsSection = `aws: { directConnect: { regions: [us-east-1], endpoint: "${fake.url}", requestsPerSecond: 50 } }\n`;
+  }
   await writeFile(join(dir, 'vrps.json'), JSON.stringify({ roas: [{ asn: 'AS7224', prefix: '10.0.0.0/8', maxLength: 16, ta: 'test' }] }));
   const hook = await startReceiver(t);
   const cache = await FakeCache.start();
@@ -85,7 +98,7 @@ alerts:
   grouping: { waitSeconds: 0, intervalSeconds: 1 }
   sinks:
     - { name: hook, type: webhook, url: "${hook.url}/hook" }
-`;
+${awsSection}`;
   const config = parseConfig(yaml, join(dir, 'rovd.yaml'));
   const daemon = new Daemon({ config, summaryIntervalMs: 0, alertTickMs: 20, detectionTickMs: 50 });
   const metrics = createMetrics(daemon, { version: '0.0.0-test' });
@@ -111,7 +124,7 @@ alerts:
       brokenUpdate(PEER),
     ),
   );
-  await until(() => daemon.rib.count() === 7, 'routes ingested', FIRST_ROUTES_MS);
+  await until(() => daemon.rib.tables().filter((x) => x.router !== 'aws-api').reduce((n, x) => n + x.size, 0) === 7, 'routes ingested', FIRST_ROUTES_MS);
   await until(() => daemon.detection.prefixLimitUsage.length > 0, 'prefix limits measured');
   await until(() => (daemon.outbox?.stats().sinks.hook?.delivered ?? 0) > 0, 'a notification delivered');
 
@@ -122,5 +135,9 @@ alerts:
   // An IPv4 Prefix PDU 9 bytes long (RFC 8210 §5.6 says 20): the session reports it and reconnects.
   cache.sendRaw(Buffer.from([2, 4, 0, 0, 0, 0, 0, 9, 0]));
   await until(() => Object.keys(rtr().errors).length > 0, 'RTR error counted');
+  if (daemon.directConnect !== undefined) {
+    await daemon.directConnect.discoverNow();
+    await daemon.directConnect.pollNow();
+  }
   return { daemon, metrics, router, bmpPort: where.port, cache, until };
 }
