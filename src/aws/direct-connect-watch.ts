@@ -4,7 +4,8 @@
  * `routesSeconds`), for every configured account and region.
  *
  * Discovery turns DescribeVirtualInterfaces and DescribeDirectConnectGateways
- * into Vifs (src/aws/vif-merge.ts) and hands them to the daemon, which
+ * into Vifs (DescribeConnections adds the state of the connections under
+ * them, for metrics and the status) (src/aws/vif-merge.ts) and hands them to the daemon, which
  * merges them with the config; each VIF's BGP peer status goes to
  * detection (session-down). A poll hands ListVirtualInterfaceRoutes' list
  * to the route feed (src/aws/route-feed.ts). A failure keeps what was
@@ -20,7 +21,7 @@ import { condition } from '../detect/condition.js';
 import type { DetectorSetting, PrefixLimits } from '../detect/settings.js';
 import { type Logger, NOOP_LOGGER } from '../log/logger.js';
 import type { Vif } from '../vif/vif.js';
-import type { DirectConnectApi, DiscoveredGateway, DiscoveredVif } from './direct-connect-types.js';
+import type { DirectConnectApi, DiscoveredConnection, DiscoveredGateway, DiscoveredVif } from './direct-connect-types.js';
 import type { AwsRouteFeed, RouteFeedOutcome } from './route-feed.js';
 import { isLiveVif, vifFromDiscovered } from './vif-merge.js';
 
@@ -55,6 +56,7 @@ interface Source {
   readonly api: DirectConnectApi;
   vifs: readonly DiscoveredVif[];
   gateways: ReadonlyMap<string, DiscoveredGateway>;
+  connections: readonly DiscoveredConnection[];
   lastSuccess: number | undefined;
   lastError: string | undefined;
   failures: number;
@@ -90,7 +92,7 @@ export class DirectConnectWatch {
     this.now = options.now ?? Date.now;
     for (const account of options.settings.accounts) {
       for (const region of account.regions) {
-        this.sources.push({ account: account.name, region, api: options.makeApi(account, region), vifs: [], gateways: new Map(), lastSuccess: undefined, lastError: undefined, failures: 0, discovered: false });
+        this.sources.push({ account: account.name, region, api: options.makeApi(account, region), vifs: [], gateways: new Map(), connections: [], lastSuccess: undefined, lastError: undefined, failures: 0, discovered: false });
       }
     }
   }
@@ -117,6 +119,11 @@ export class DirectConnectWatch {
   /** Every VIF discovered, live or not, as AWS last described it. */
   discovered(): DiscoveredVif[] {
     return this.sources.flatMap((s) => s.vifs);
+  }
+
+  /** Every connection (and LAG member) discovered, with the region it is in. */
+  connections(): (DiscoveredConnection & { readonly region: string })[] {
+    return this.sources.flatMap((s) => s.connections.map((c) => ({ ...c, region: s.region })));
   }
 
   /** When a VIF's routes were last polled (the divergence detector waits for a poll after a difference starts). */
@@ -168,11 +175,13 @@ export class DirectConnectWatch {
       const vifs = await s.api.describeVirtualInterfaces();
       // Gateways give the Amazon side ASN and the prefixes AWS may announce on private and transit VIFs.
       const gateways = vifs.some((v) => v.directConnectGatewayId !== undefined) ? await s.api.describeDirectConnectGateways() : [];
+      const connections = await s.api.describeConnections();
       s.vifs = vifs;
+      s.connections = connections;
       s.gateways = new Map(gateways.map((g) => [g.id, g]));
       s.discovered = true;
       this.succeeded(s);
-      this.log.info({ account: s.account, region: s.region, vifs: vifs.length, gateways: gateways.length }, 'aws: Direct Connect discovered');
+      this.log.info({ account: s.account, region: s.region, vifs: vifs.length, gateways: gateways.length, connections: connections.length }, 'aws: Direct Connect discovered');
     } catch (err) {
       this.failed(s, 'discovery', err);
     }

@@ -21,6 +21,13 @@ export function registerAwsMetrics(registry: Registry, daemon: Daemon, onError: 
   }, onError);
 
   scrapedGauge(registry, {
+    name: 'rovd_aws_connection_state',
+    help: 'Each Direct Connect connection of the account, at its connectionState (1 for the current state: available, down, ordering…), by connection, region, location and bandwidth.',
+    labelNames: ['connection', 'region', 'location', 'bandwidth', 'state'],
+    read: () => watch.connections().map((c) => ({ labels: { connection: c.id, region: c.region, location: c.location ?? '', bandwidth: c.bandwidth ?? '', state: c.state }, value: 1 })),
+  }, onError);
+
+  scrapedGauge(registry, {
     name: 'rovd_aws_bgp_peer_up',
     help: 'A VIF\'s BGP session as Direct Connect reports it (bgpStatus): 1 up, 0 down; absent while AWS says unknown. By VIF, peer (Amazon\'s address) and address family.',
     labelNames: ['vif', 'peer', 'afi'],
