@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { parseConfig } from '../../src/config/config.js';
 import { Daemon } from '../../src/daemon/daemon.js';
+import { buildApiServer } from '../../src/http/server.js';
 import { createMetrics } from '../../src/metrics/metrics.js';
 import { Prefix } from '../../src/net/prefix.js';
 import { BGP_UPDATE, bgp, bmp, cat, openBody, peerUpBody, perPeer, updateBody } from '../bmp/helpers/build.js';
@@ -35,6 +36,8 @@ const AMAZON = { address: '169.254.255.1', asn: 64512, bgpId: '10.255.0.1' };
 const FIXTURE_ROUTES = (readFixture(`list-virtual-interface-routes-${PRIVATE}.json`) as { routes: Wire[] }).routes;
 
 interface Scene {
+  yaml: (vifs: string) => string;
+  file: string;
   daemon: Daemon;
   fake: FakeDirectConnect;
   bmpPort: number;
@@ -47,17 +50,16 @@ async function scene(t: Test, vifs = ''): Promise<Scene> {
   await writeFile(join(dir, 'vrps.json'), JSON.stringify({ roas: [{ asn: 'AS65000', prefix: '192.0.2.0/24', maxLength: 24, ta: 'test' }] }));
   const fake = await FakeDirectConnect.start();
   fake.loadFixtures();
-  const config = parseConfig(
-    `
+  const yaml = (v: string) => `
 rpki: { files: [vrps.json] }
 bmp: { listen: "127.0.0.1:0", allow: [127.0.0.0/8], decodeThread: false }
 aws:
   directConnect: { regions: [us-east-1], endpoint: "${fake.url}", requestsPerSecond: 50, maxAttempts: 3, timeoutSeconds: 5 }
 detection: { divergence: { holdSeconds: 0 } }
 alerts: { holdDown: { fireSeconds: 0, resolveSeconds: 0 } }
-${vifs}`,
-    join(dir, 'rovd.yaml'),
-  );
+${v}`;
+  const file = join(dir, 'rovd.yaml');
+  const config = parseConfig(yaml(vifs), file);
   const daemon = new Daemon({ config, summaryIntervalMs: 0, alertTickMs: 20, detectionTickMs: 3_600_000 });
   const { bmp: where } = await daemon.start();
   t.teardown(async () => {
@@ -67,7 +69,7 @@ ${vifs}`,
   // start() begins a discovery and a poll at once; the tests drive the rounds themselves from here.
   await daemon.directConnect!.discoverNow();
   await daemon.directConnect!.pollNow();
-  return { daemon, fake, bmpPort: where.port, firing: (type) => daemon.alerts.alerts({ status: ['firing'] }).filter((a) => a.type === type) };
+  return { yaml, file, daemon, fake, bmpPort: where.port, firing: (type) => daemon.alerts.alerts({ status: ['firing'] }).filter((a) => a.type === type) };
 }
 
 t.test('a VIF discovered, its routes polled: an RPKI-invalid route alerts with the VIF\'s context; a route AWS stops listing is withdrawn', async (t) => {
@@ -143,6 +145,27 @@ t.test('a BMP/API divergence on a VIF the config gives a router: raised after a 
   await until(() => d.rib.tablesOfRouter('127.0.0.1').reduce((n, x) => n + x.size, 0) === 2 && d.rib.countCovered(Prefix.parse('198.51.100.64/26')) === 2, 'the router catches up');
   d.detection.tick();
   await until(() => s.firing('route-divergence').length === 0, 'both resolve');
+
+  // A reload keeps what was discovered, merged with the new config; a change to aws.directConnect needs a restart.
+  const reloaded = d.reload(parseConfig(s.yaml(`vifs:\n  - { id: ${PRIVATE}, type: private, router: 127.0.0.1, peers: [{ address: ${AMAZON.address}, asn: 64512 }], expected: [{ prefix: 192.0.2.0/24 }] }`), s.file));
+  t.same(reloaded.restartNeeded, []);
+  t.equal(d.vifs.vifs.length, 4, 'the discovered VIFs are still watched');
+  t.match(d.vifs.get(PRIVATE), { router: '127.0.0.1', region: 'us-east-1' });
+  t.same(d.vifs.get(PRIVATE)!.expected.map((e) => String(e.prefix)), ['192.0.2.0/24'], 'the new config\'s key');
+  const changed = d.reload(parseConfig(s.yaml('').replace('requestsPerSecond: 50', 'requestsPerSecond: 5'), s.file));
+  t.same(changed.restartNeeded, ['directConnect']);
+  t.equal(d.vifs.get(PRIVATE)!.router, undefined, 'the VIF is now as AWS describes it: the config no longer names it');
+
+  // GET /api/v1/status tells each source's last answer and each VIF's peers and last poll.
+  const app = await buildApiServer({ daemon: d, version: '0.0.0-test', metrics: { contentType: 'text/plain', render: async () => '' } });
+  t.teardown(() => app.close());
+  const status = (await app.inject({ url: '/api/v1/status' })).json() as { directConnect: { sources: { account: string; lastSuccess: string }[]; vifs: { id: string; watched: boolean; lastPoll: string | null; peers: { bgpStatus: string }[] }[] } };
+  t.match(status.directConnect.sources, [{ account: 'default', region: 'us-east-1', vifs: 4, failures: 0, lastError: null }]);
+  t.match(status.directConnect.sources[0]!.lastSuccess, /^\d{4}-\d\d-\d\dT/);
+  const v1 = status.directConnect.vifs.find((v) => v.id === PRIVATE)!;
+  t.equal(v1.watched, true);
+  t.match(v1.lastPoll, /^\d{4}-/);
+  t.same(v1.peers.map((p) => p.bgpStatus), ['up', 'down']);
 });
 
 t.test('throttling is absorbed by retries; failures that last raise aws-api-error and keep what was last read', async (t) => {

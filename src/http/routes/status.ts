@@ -25,6 +25,28 @@ export function readiness(daemon: Daemon): { ready: boolean; checks: Record<stri
   return { ready: Object.values(checks).every((c) => c.ok), checks };
 }
 
+/** Each account/region's last answer and each discovered VIF with its BGP peers and last poll; null without aws.directConnect. */
+function directConnectStatus(daemon: Daemon): object | null {
+  const watch = daemon.directConnect;
+  if (watch === undefined) return null;
+  const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
+  const s = watch.status();
+  return {
+    sources: s.sources.map((x) => ({ ...x, lastSuccess: iso(x.lastSuccess) })),
+    vifs: s.vifs.map((v) => ({
+      id: v.id,
+      type: v.type,
+      state: v.state,
+      region: v.region,
+      watched: daemon.vifs.get(v.id) !== undefined,
+      peers: v.peers.map((p) => ({ addressFamily: p.addressFamily, amazonAddress: p.amazonAddress ?? null, customerAddress: p.customerAddress ?? null, asn: p.asn, bgpStatus: p.status, state: p.state })),
+      lastPoll: iso(v.poll?.lastPoll),
+      routes: v.poll?.routes ?? null,
+      lastError: v.poll?.lastError ?? null,
+    })),
+  };
+}
+
 export function statusRoutes(app: FastifyInstance, daemon: Daemon, info: StatusInfo): void {
   app.get('/healthz', { schema: { tags: ['health'], summary: 'Liveness: the process answers' } }, async () => ({ status: 'ok' }));
 
@@ -48,6 +70,7 @@ export function statusRoutes(app: FastifyInstance, daemon: Daemon, info: StatusI
       alerts: s.alerts,
       detection: s.detection,
       outbox: s.outbox ?? null,
+      directConnect: directConnectStatus(daemon),
     };
   });
 }
