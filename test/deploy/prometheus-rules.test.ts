@@ -54,7 +54,7 @@ t.test('the alerts asked for, each with a severity, annotations and a unit test 
   const alerts = rules.filter((r) => r.alert !== undefined);
   t.same(
     alerts.map((a) => a.alert).sort(),
-    ['RovdBmpSessionDown', 'RovdDown', 'RovdInvalidRoutes', 'RovdNoBmpSessions', 'RovdNotificationsDeadLettered', 'RovdPrefixLimitCritical', 'RovdPrefixLimitNear', 'RovdRpkiStale'],
+    ['RovdBmpSessionDown', 'RovdDirectConnectApiFailing', 'RovdDirectConnectBgpDown', 'RovdDown', 'RovdInvalidRoutes', 'RovdNoBmpSessions', 'RovdNotificationsDeadLettered', 'RovdPrefixLimitCritical', 'RovdPrefixLimitNear', 'RovdRpkiStale'],
   );
   t.same(unitTests.rule_files, ['rovd.rules.yml'], 'the unit tests load the rules file beside them');
   const cases = unitTests.tests.flatMap((g) => g.alert_rule_test ?? []);
