@@ -13,7 +13,10 @@ import { DirectConnectClient } from './direct-connect-client.js';
 import type { DirectConnectApi } from './direct-connect-types.js';
 import { RequestBudget } from './request-budget.js';
 
-export function directConnectClientFor(settings: DirectConnectSettings, account: DirectConnectAccount, region: string, logger: Logger, tally?: ApiTally): DirectConnectApi {
+/** What the client takes from the settings (`rovd vifs discover` passes the defaults when there is no config). */
+export type ClientSettings = Pick<DirectConnectSettings, 'endpoint' | 'requestsPerSecond' | 'timeoutMs' | 'maxAttempts'>;
+
+export function directConnectClientFor(settings: ClientSettings, account: DirectConnectAccount, region: string, logger: Logger, tally?: ApiTally): DirectConnectApi {
   return new DirectConnectClient({
     region,
     credentials: credentialProvider({

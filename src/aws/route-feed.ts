@@ -10,7 +10,7 @@
  * detection and counted in metrics, with `source="aws-api"`
  * (src/vif/feed-tables.ts for where they are kept).
  */
-import type { PathAttributes } from '../bgp/attributes.js';
+import { type PathAttributes, partialAttributes } from '../bgp/attributes.js';
 import { parseCommunity } from '../bgp/attributes/communities.js';
 import { type Logger, NOOP_LOGGER } from '../log/logger.js';
 import type { PeerTable } from '../rib/peer-table.js';
@@ -40,20 +40,7 @@ export function attributesOf(route: AwsRoute, onBadCommunity: (text: string) => 
     else if (LARGE_COMMUNITY.test(text) && text.split(':').every((n) => Number(n) <= 0xffffffff)) largeCommunities.push(text);
     else onBadCommunity(text);
   }
-  return {
-    origin: undefined,
-    asPath: route.asPath,
-    nextHop: undefined,
-    linkLocalNextHop: undefined,
-    med: undefined,
-    localPref: undefined,
-    atomicAggregate: false,
-    aggregator: undefined,
-    communities,
-    largeCommunities,
-    extendedCommunities: [],
-    otherAttributes: [],
-  };
+  return partialAttributes({ asPath: route.asPath, communities, largeCommunities });
 }
 
 export class AwsRouteFeed {

@@ -61,6 +61,28 @@ export interface PathAttributes {
   readonly otherAttributes: readonly OtherAttribute[];
 }
 
+/**
+ * The attributes of a route from a feed that tells only some of them (the
+ * JSON feed, Direct Connect's route list): what it tells, the rest absent.
+ * Nothing is invented for the missing ones.
+ */
+export function partialAttributes(given: Pick<PathAttributes, 'asPath'> & Partial<PathAttributes>): PathAttributes {
+  return {
+    origin: undefined,
+    nextHop: undefined,
+    linkLocalNextHop: undefined,
+    med: undefined,
+    localPref: undefined,
+    atomicAggregate: false,
+    aggregator: undefined,
+    communities: [],
+    largeCommunities: [],
+    extendedCommunities: [],
+    otherAttributes: [],
+    ...given,
+  };
+}
+
 /** The attribute block alone, for MRT TABLE_DUMP(_V2) RIB entries. */
 export interface DecodedAttributes {
   readonly attributes: PathAttributes;

@@ -10,12 +10,10 @@
  *   rovd vifs discover --region us-east-1 --role-arn arn:aws:iam::111122223333:role/rovd-read
  */
 import { Document, YAMLSeq, isMap } from 'yaml';
-import { credentialProvider } from '../aws/credentials.js';
-import { DirectConnectClient } from '../aws/direct-connect-client.js';
 import type { DiscoveredGateway, DiscoveredVif } from '../aws/direct-connect-types.js';
-import { RequestBudget } from '../aws/request-budget.js';
+import { type ClientSettings, directConnectClientFor } from '../aws/make-api.js';
 import { isLiveVif, vifFromDiscovered } from '../aws/vif-merge.js';
-import { type DirectConnectAccount, DIRECT_CONNECT_DEFAULTS, type DirectConnectSettings } from '../config/aws-config.js';
+import { type DirectConnectAccount, DIRECT_CONNECT_DEFAULTS } from '../config/aws-config.js';
 import { loadConfig } from '../config/config.js';
 import { DEFAULT_DETECTION } from '../detect/settings.js';
 import { NOOP_LOGGER } from '../log/logger.js';
@@ -81,12 +79,18 @@ export async function vifsCommand(argv: readonly string[], io: CommandIo): Promi
       ? fromConfig.accounts.map((a) => ({ ...a, regions: values.region ?? a.regions }))
       : [{ name: 'default', regions: values.region ?? [], profile: values.profile, roleArn: values['role-arn'], externalId: values['external-id'] }];
   if (accounts.every((a) => a.regions.length === 0)) throw new UsageError('vifs discover: name a --region (or a --config with aws.directConnect)');
-  const endpoint = values.endpoint ?? fromConfig?.endpoint;
+  const d = DIRECT_CONNECT_DEFAULTS;
+  const settings: ClientSettings = {
+    endpoint: values.endpoint ?? fromConfig?.endpoint,
+    requestsPerSecond: fromConfig?.requestsPerSecond ?? d.requestsPerSecond,
+    timeoutMs: fromConfig?.timeoutMs ?? d.timeoutSeconds * 1000,
+    maxAttempts: fromConfig?.maxAttempts ?? d.maxAttempts,
+  };
 
   const found: { account: string; region: string; vif: DiscoveredVif; watched: Vif }[] = [];
   for (const account of accounts) {
     for (const region of account.regions) {
-      const api = clientFor(account, region, endpoint, fromConfig);
+      const api = directConnectClientFor(settings, account, region, NOOP_LOGGER);
       try {
         const vifs = await api.describeVirtualInterfaces();
         const gateways: readonly DiscoveredGateway[] = vifs.some((v) => v.directConnectGatewayId !== undefined) ? await api.describeDirectConnectGateways() : [];
@@ -102,24 +106,6 @@ export async function vifsCommand(argv: readonly string[], io: CommandIo): Promi
   io.stdout.write(format === 'json' ? `${JSON.stringify({ vifs: found.map((f) => vifEntry(f.watched)) }, null, 2)}\n` : yamlFragment(found));
   io.stderr.write(`rovd vifs discover: ${found.length} VIF(s) in ${accounts.reduce((n, a) => n + a.regions.length, 0)} region(s)\n`);
   return 0;
-}
-
-function clientFor(account: DirectConnectAccount, region: string, endpoint: string | undefined, settings: DirectConnectSettings | undefined): DirectConnectClient {
-  const rate = settings?.requestsPerSecond ?? DIRECT_CONNECT_DEFAULTS.requestsPerSecond;
-  return new DirectConnectClient({
-    region,
-    credentials: credentialProvider({
-      region,
-      ...(account.profile === undefined ? {} : { profile: account.profile }),
-      ...(account.roleArn === undefined ? {} : { roleArn: account.roleArn }),
-      ...(account.externalId === undefined ? {} : { externalId: account.externalId }),
-    }),
-    ...(endpoint === undefined ? {} : { endpoint }),
-    budget: new RequestBudget({ requestsPerSecond: rate, burst: Math.max(1, Math.ceil(rate)) }),
-    timeoutMs: settings?.timeoutMs ?? DIRECT_CONNECT_DEFAULTS.timeoutSeconds * 1000,
-    maxAttempts: settings?.maxAttempts ?? DIRECT_CONNECT_DEFAULTS.maxAttempts,
-    logger: NOOP_LOGGER,
-  });
 }
 
 /** A VIF as a config entry: the keys rovd.yaml takes, only those AWS gave. */

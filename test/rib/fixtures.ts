@@ -3,27 +3,13 @@
  * from the seeded PRNG, and a plain comparable form of PathAttributes.
  */
 import { AsPath, type AsPathSegment, type AsPathSegmentType } from '../../src/bgp/as-path.js';
-import type { Origin, PathAttributes } from '../../src/bgp/attributes.js';
+import { type Origin, type PathAttributes, partialAttributes } from '../../src/bgp/attributes.js';
 import type { Asn } from '../../src/net/asn.js';
 import { type Afi, Prefix } from '../../src/net/prefix.js';
 import { pick, randomInt } from '../helpers/random.js';
 
 export function attrs(overrides: Partial<PathAttributes> = {}): PathAttributes {
-  return {
-    origin: 'igp',
-    asPath: AsPath.parse('64500 64501'),
-    nextHop: '192.0.2.1',
-    linkLocalNextHop: undefined,
-    med: undefined,
-    localPref: undefined,
-    atomicAggregate: false,
-    aggregator: undefined,
-    communities: [],
-    largeCommunities: [],
-    extendedCommunities: [],
-    otherAttributes: [],
-    ...overrides,
-  };
+  return partialAttributes({ origin: 'igp', asPath: AsPath.parse('64500 64501'), nextHop: '192.0.2.1', ...overrides });
 }
 
 const ORIGINS: readonly (Origin | undefined)[] = ['igp', 'egp', 'incomplete', undefined];

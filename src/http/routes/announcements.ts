@@ -17,7 +17,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { AsPath } from '../../bgp/as-path.js';
-import type { PathAttributes } from '../../bgp/attributes.js';
+import { type PathAttributes, partialAttributes } from '../../bgp/attributes.js';
 import { parseCommunity } from '../../bgp/attributes/communities.js';
 import type { Daemon } from '../../daemon/daemon.js';
 import { Prefix } from '../../net/prefix.js';
@@ -81,20 +81,7 @@ function parseLine(daemon: Daemon, line: string): RouteEvent | string {
   const large = (o.largeCommunities ?? []) as unknown[];
   if (!Array.isArray(large) || !large.every((l) => typeof l === 'string' && /^\d{1,10}:\d{1,10}:\d{1,10}$/.test(l))) return 'largeCommunities: expected strings "global:local1:local2"';
   if (o.nextHop !== undefined && typeof o.nextHop !== 'string') return 'nextHop: expected an address';
-  const attributes: PathAttributes = {
-    origin: 'igp',
-    asPath,
-    nextHop: o.nextHop as string | undefined,
-    linkLocalNextHop: undefined,
-    med: undefined,
-    localPref: undefined,
-    atomicAggregate: false,
-    aggregator: undefined,
-    communities,
-    largeCommunities: large as string[],
-    extendedCommunities: [],
-    otherAttributes: [],
-  };
+  const attributes = partialAttributes({ origin: 'igp', asPath, nextHop: o.nextHop as string | undefined, communities, largeCommunities: large as string[] });
   return { ...base, action: 'announce', attributes };
 }
 
