@@ -10,6 +10,12 @@
  *   for public VIF routes;
  * - to Amazon (Adj-RIB-Out, RFC 8671): only the VIF's `expected` prefixes
  *   (with their origins and maxLength; unchecked when none are listed).
+ *
+ * Direct Connect's own route list (source `aws-api`) is held to the same
+ * policy except NO_EXPORT: it lists the communities AWS attaches, and
+ * nothing documents whether the well-known ones are among them, so a
+ * missing NO_EXPORT there proves nothing (a router's BMP view, which has
+ * the attribute as received, still checks it).
  */
 import type { Condition, ConditionSink } from '../alerts/alert.js';
 import type { Asn } from '../net/asn.js';
@@ -62,6 +68,7 @@ export class VifPolicyDetector {
     if (vif.type !== 'public') return vif.awsPrefixes.some((p) => ev.coveredBy(p)) ? undefined : 'outside-aws-ranges';
     const origin = ev.newOrigin;
     if (origin === null || origin === undefined || !this.amazon.has(origin)) return 'foreign-origin';
+    if (ctx.source === 'aws-api') return undefined;
     return ev.newAttributes?.communities.includes(NO_EXPORT) ? undefined : 'no-export-missing';
   }
 

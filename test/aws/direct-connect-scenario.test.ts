@@ -88,6 +88,10 @@ t.test('a VIF discovered, its routes polled: an RPKI-invalid route alerts with t
   t.match(invalid.labels, { vif: PRIVATE, vif_type: 'private', region: 'us-east-1', router: 'aws-api', peer: '169.254.255.1', source: 'aws-api', direction: 'advertised', rib: 'adj-rib-out-post', prefix: '192.0.2.128/25', origin: 'AS64496', reason: 'as' });
   t.match(invalid.context, { vif: PRIVATE, vifType: 'private', region: 'us-east-1', router: 'aws-api', peer: '169.254.255.1', peerAsn: 64512 });
 
+  // The public VIF's list: Amazon's origins pass its policy; AWS's list need not show NO_EXPORT (src/detect/vif-policy-detector.ts).
+  // (Raised with the invalid route above, in the same pass over the poll.)
+  t.same(d.alerts.alerts({ type: 'unexpected-prefix' }).filter((a) => a.labels.vif === 'dxvif-ffabc003' && a.labels.reason === 'no-export-missing'), [], 'no NO_EXPORT finding on API routes');
+
   // bgpStatus down on the IPv6 session of 001 and on 004: session-down from AWS's view.
   await until(() => s.firing('session-down').length === 2, 'two sessions down');
   t.same(s.firing('session-down').map((a) => `${a.labels.vif} ${a.labels.peer} ${a.labels.router}`).sort(), ['dxvif-ffabc001 2001:db8:0:1::1 aws-api', 'dxvif-ffabc004 169.254.255.9 aws-api']);
