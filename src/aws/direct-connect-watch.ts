@@ -10,7 +10,8 @@
  * detection (session-down). A poll hands ListVirtualInterfaceRoutes' list
  * to the route feed (src/aws/route-feed.ts). A failure keeps what was
  * last known: an API hiccup must not withdraw every route and resolve
- * every alert. Failures that last raise `aws-api-error`.
+ * every alert. Failures that last raise `aws-api-error` and mark the
+ * routes read from there stale until a poll lists them again.
  *
  * One round at a time per kind: a slow API (throttled, budget spent) makes
  * rounds later, never piled up.
@@ -229,8 +230,11 @@ export class DirectConnectWatch {
     s.failures++;
     s.lastError = `${what}: ${(err as Error).message}`;
     this.log.warn({ account: s.account, region: s.region, failures: s.failures, err: (err as Error).message }, `aws: ${what} failed; keeping what was last known`);
+    if (s.failures < FAILURES_BEFORE_ALERT) return;
+    // Kept, but no longer current: the routes read from here are marked stale until a poll lists them again.
+    if (s.failures === FAILURES_BEFORE_ALERT) for (const v of s.vifs) this.options.feed.markStale(v.id);
     const setting = this.options.apiErrorSetting;
-    if (s.failures >= FAILURES_BEFORE_ALERT && (setting?.enabled ?? true)) this.options.sink?.raise(this.apiError(s), this.now());
+    if (setting?.enabled ?? true) this.options.sink?.raise(this.apiError(s), this.now());
   }
 
   private apiError(s: Source) {

@@ -85,6 +85,15 @@ export class AwsRouteFeed {
     return awsTablesOf(this.rib, vifId).reduce((n, t) => n + this.rib.dropTable(t), 0);
   }
 
+  /**
+   * Marks a VIF's API routes stale: the API has not answered for a while, so
+   * they are as last read (rovd_routes_stale counts them). The next poll's
+   * list refreshes what it still lists and withdraws the rest.
+   */
+  markStale(vifId: string): number {
+    return awsTablesOf(this.rib, vifId).reduce((n, t) => n + this.rib.markStale(t), 0);
+  }
+
   /** VIF ids that have API tables. */
   vifIds(): string[] {
     const ids = new Set<string>();

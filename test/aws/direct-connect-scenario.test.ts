@@ -189,9 +189,13 @@ t.test('throttling is absorbed by retries; failures that last raise aws-api-erro
   t.match(err.labels, { account: 'default', region: 'us-east-1', severity: 'warning' });
   t.match(err.description, /DirectConnectServerException|internal failure/);
   t.equal(d.rib.count(), held, 'routes kept as last read');
+  t.equal(d.rib.staleCount(), held, '… and marked stale');
   t.equal(d.vifs.vifs.length, 4, 'VIFs kept as last read');
 
   s.fake.override = undefined;
   await d.directConnect!.discoverNow();
   await until(() => s.firing('aws-api-error').length === 0, 'resolved by the next success');
+  await d.directConnect!.pollNow();
+  t.equal(d.rib.staleCount(), 0, 'the next poll refreshes them');
+  t.equal(d.rib.count(), held);
 });
