@@ -40,6 +40,7 @@ import { type Logger, NOOP_LOGGER } from '../log/logger.js';
 import { FileJournal } from '../store/journal.js';
 import type { Journal } from '../store/journal.js';
 import { MemoryJournal } from '../store/memory-journal.js';
+import { StoreLock } from '../store/store-lock.js';
 import { VrpSnapshots } from '../store/vrp-snapshots.js';
 import { type RibStats, Rib } from '../rib/rib.js';
 import { Validator } from '../rov/validator.js';
@@ -131,6 +132,8 @@ export class Daemon {
   /** The alert engine's state journal (`<store.dir>/alerts.journal`, or memory); made in start(). */
   alertState: AlertState | undefined;
   private alertJournal: Journal | undefined;
+  /** Held while running with a store.dir. */
+  private storeLock: StoreLock | undefined;
   private readonly repair: boolean;
   private readonly log: Logger;
   private readonly now: () => number;
@@ -298,6 +301,12 @@ export class Daemon {
    * station.
    */
   async start(): Promise<{ bmp: { host: string; port: number } }> {
+    // One rovd per store: a second one would interleave the journals (src/store/store-lock.ts).
+    const dir = this.config.store.dir;
+    if (dir !== undefined) {
+      await mkdir(dir, { recursive: true });
+      this.storeLock = await StoreLock.acquire(dir, { logger: this.log });
+    }
     // Alert state first: restored before anything can raise, and recorded before any notification it produces.
     this.alertState = await this.openAlertState();
     this.outbox = await this.openOutbox();
@@ -359,6 +368,7 @@ export class Daemon {
     await this.alertState?.close();
     await this.alertJournal?.close();
     await this.vrpSets.close();
+    await this.storeLock?.release();
     this.log.info({}, 'rovd: stopped');
   }
 
