@@ -11,6 +11,7 @@ import { BmpStation, normaliseAddress } from '../../src/bmp/station.js';
 import { Prefix } from '../../src/net/prefix.js';
 import type { Logger } from '../../src/rpki/sources/source.js';
 import { BGP_UPDATE, attr, bgp, bmp, cat, ipv4, nlri4, openBody, peerUpBody, perPeer, tlv, u16, u32, u8, updateBody } from './helpers/build.js';
+import { until as pollUntil } from '../helpers/until.js';
 
 const LOOPBACK = [Prefix.parse('127.0.0.0/8')];
 const INIT = bmp(4, cat(tlv(1, 'test'), tlv(2, 'router-a')));
@@ -37,13 +38,8 @@ function capture(): Captured {
 }
 
 /** Resolves when `check` holds, polling on each event-loop turn; fails after `ms`. */
-async function until(check: () => boolean, what: string, ms = 15000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+/** The shared poller (test/helpers/until.ts) with this file's bound. */
+const until = (check: () => boolean, what: string, timeoutMs = 15_000): Promise<void> => pollUntil(check, what, timeoutMs, 5);
 
 function dial(port: number): Promise<Socket> {
   return new Promise((resolve, reject) => {

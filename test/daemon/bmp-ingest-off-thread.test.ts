@@ -22,16 +22,12 @@ import { VifMap } from '../../src/vif/vif-map.js';
 import { BGP_UPDATE, bgp, bmp, cat, openBody, peerUpBody, perPeer, updateBody } from '../bmp/helpers/build.js';
 import { mixedStream } from '../bmp/helpers/mixed-stream.js';
 import { plain } from '../rib/fixtures.js';
+import { until as pollUntil } from '../helpers/until.js';
 
 const index = VrpIndex.build(VrpTable.from([parseVrp('192.0.2.0/24', 24, 'AS64496'), parseVrp('2001:db8::/32', 48, 'AS64497'), parseVrp('10.0.0.0/8', 8, 'AS64999')]));
 
-async function until(check: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
-  const started = Date.now();
-  while (!check()) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+/** The shared poller (test/helpers/until.ts) with this file's bound. */
+const until = (check: () => boolean, what: string, timeoutMs = 30_000): Promise<void> => pollUntil(check, what, timeoutMs);
 
 async function router(port: number): Promise<Socket> {
   const s = connect(port, '127.0.0.1');

@@ -18,6 +18,7 @@ import { parseVrp } from '../../src/rpki/vrp.js';
 import { VrpTable } from '../../src/rpki/vrp-table.js';
 import { VifMap } from '../../src/vif/vif-map.js';
 import { BGP_UPDATE, bgp, bmp, cat, openBody, peerUpBody, perPeer, u8, updateBody } from '../bmp/helpers/build.js';
+import { until as pollUntil } from '../helpers/until.js';
 
 const PEER = { address: '169.254.0.1', asn: 7224, bgpId: '10.0.0.1' };
 const peerUp = () => bmp(3, cat(perPeer(PEER), peerUpBody(openBody({ asn: 65000 }), openBody({ asn: 7224 }))));
@@ -25,13 +26,8 @@ const routes = (nlri: string[], asPath = [7224, 64496], withdrawn: string[] = []
 const endOfRib = () => bmp(0, cat(perPeer(PEER), bgp(BGP_UPDATE, updateBody({}))));
 const peerDown = () => bmp(2, cat(perPeer(PEER), u8(2), Buffer.from([0, 0])));
 
-async function until(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const started = Date.now();
-  while (!check()) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+/** The shared poller (test/helpers/until.ts) with this file's bound. */
+const until = (check: () => boolean, what: string, timeoutMs = 5000): Promise<void> => pollUntil(check, what, timeoutMs);
 
 async function router(port: number): Promise<Socket> {
   const s = connect(port, '127.0.0.1');

@@ -23,6 +23,7 @@ import { foldAlertJournal } from '../../src/alerts/persistence.js';
 import { checkMagic, scanFrames } from '../../src/store/journal-frame.js';
 import { BGP_UPDATE, bgp, bmp, cat, openBody, peerUpBody, perPeer, updateBody } from '../bmp/helpers/build.js';
 import { startReceiver } from '../helpers/receiver.js';
+import { until as pollUntil } from '../helpers/until.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const LOADER = new URL('node_modules/@tapjs/typescript/dist/esm/import.mjs', `file://${ROOT}`).href;
@@ -79,13 +80,8 @@ async function journalRecords(path: string): Promise<unknown[]> {
   return scanFrames(bytes).records.map((r) => r.value);
 }
 
-async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
-  const started = Date.now();
-  while (!(await check())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** The shared poller (test/helpers/until.ts) with this file's bound. */
+const until = (check: () => boolean | Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> => pollUntil(check, what, timeoutMs, 50);
 
 async function routerFeed(port: number, seq: { n: number }): Promise<{ socket: Socket; stop: () => void }> {
   const socket = connect(port, '127.0.0.1');

@@ -14,17 +14,13 @@ import t from 'tap';
 import { parseConfig } from '../../src/config/config.js';
 import { Daemon } from '../../src/daemon/daemon.js';
 import { BGP_UPDATE, bgp, bmp, cat, openBody, peerUpBody, perPeer, updateBody } from '../bmp/helpers/build.js';
+import { until as pollUntil } from '../helpers/until.js';
 
 const PEER = { address: '169.254.0.1', asn: 7224, bgpId: '10.0.0.1' };
 const update = (nlri: string[]) => bmp(0, cat(perPeer(PEER), bgp(BGP_UPDATE, updateBody({ nlri, asPath: [7224] }))));
 
-async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const started = Date.now();
-  while (!check()) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+/** The shared poller (test/helpers/until.ts) with this file's bound. */
+const until = (check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> => pollUntil(check, what, timeoutMs, 20);
 
 t.test('a full disk is logged, alerted and survived', async (t) => {
   if (process.getuid?.() !== 0) return t.plan(0, 'skipped: needs root to mount a tmpfs');

@@ -22,6 +22,7 @@ import { BGP_UPDATE, bgp, bmp, cat, openBody, peerUpBody, perPeer, u8, updateBod
 import { FAKE_KEY_ID, FAKE_SECRET, FakeDirectConnect } from '../helpers/fake-direct-connect.js';
 import { startReceiver } from '../helpers/receiver.js';
 import { endOfData, FakeCache, prefixPdu } from '../rtr/helpers/fake-cache.js';
+import { until as pollUntil } from '../helpers/until.js';
 
 export const PEER = { address: '169.254.0.1', asn: 7224, bgpId: '10.0.0.1' };
 export const TGW = { address: '169.254.9.1', asn: 7224, bgpId: '10.0.0.9' };
@@ -52,13 +53,8 @@ export interface Traffic {
  */
 export const FIRST_ROUTES_MS = 30_000;
 
-export async function until(check: () => boolean, what: string, timeoutMs = 8000): Promise<void> {
-  const started = Date.now();
-  while (!check()) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+/** The shared poller (test/helpers/until.ts) with this file's bound. */
+export const until = (check: () => boolean, what: string, timeoutMs = 8000): Promise<void> => pollUntil(check, what, timeoutMs);
 
 /** Starts the daemon and its metrics, sends the traffic, waits for it to be ingested, alerted and delivered. */
 export async function daemonWithTraffic(t: Test, options: { readonly aws?: boolean } = {}): Promise<Traffic> {
