@@ -181,7 +181,7 @@ t.test('announcements are all or nothing, with line numbers', async (t) => {
 });
 
 t.test('what-if: routes whose state a VRP change would change', async (t) => {
-  const { app } = await api(t);
+  const { app, daemon } = await api(t);
   await app.inject(
     ndjson([
       { action: 'announce', vif: 'dxvif-a1', prefix: '10.1.0.0/16', asPath: [7224] },
@@ -189,10 +189,12 @@ t.test('what-if: routes whose state a VRP change would change', async (t) => {
       { action: 'announce', vif: 'dxvif-b2', prefix: '203.0.113.0/24', asPath: [7224, 64500] },
     ]),
   );
+  await daemon.vrpSets.idle();
   const remove = await app.inject({ method: 'POST', url: '/api/v1/whatif', payload: { remove: [{ asn: 'AS7224', prefix: '10.0.0.0/8', maxLength: 16 }] } });
   t.equal(remove.statusCode, 200);
   const w = remove.json();
-  t.match(w, { vrpSet: 'generation:1', added: 0, removed: 1, affectedPrefixes: ['10.0.0.0/8'], visited: 2, changed: 2 });
+  t.match(w, { vrpSet: daemon.vrpSets.id(1), added: 0, removed: 1, affectedPrefixes: ['10.0.0.0/8'], visited: 2, changed: 2 });
+  t.match(w.vrpSet, /^bafyrei[a-z2-7]{52}$/, 'the CID of the set compared against');
   t.same(w.changes.map((c: { route: { prefix: string }; from: string; to: string }) => `${c.route.prefix} ${c.from}->${c.to}`).sort(), ['10.1.0.0/16 valid->not-found', '10.2.0.0/24 invalid->not-found']);
   const add = (await app.inject({ method: 'POST', url: '/api/v1/whatif', payload: { add: [{ asn: 7224, prefix: '10.2.0.0/16', maxLength: 24 }], vif: 'dxvif-a1' } })).json();
   t.match(add, { added: 1, removed: 0, changed: 1, changes: [{ route: { prefix: '10.2.0.0/24' }, from: 'invalid', to: 'valid' }] });

@@ -78,7 +78,8 @@ export function whatIfRoutes(app: FastifyInstance, daemon: Daemon): void {
       const vif = b.vif;
       const r = whatIf(daemon.rib, snapshot, input, { limit: b.limit ?? 1000, ...(vif === undefined ? {} : { tables: (t) => daemon.detection.contexts.of(t).vifLabel === vif }) });
       return {
-        vrpSet: `generation:${snapshot.generation}`,
+        // The CID of the set compared against (GET /api/v1/vrps/{cid}), or its generation in the moment before it is identified.
+        vrpSet: daemon.vrpSets.id(snapshot.generation) ?? `generation:${snapshot.generation}`,
         added: r.added,
         removed: r.removed,
         affectedPrefixes: r.affectedPrefixes.map(String),
