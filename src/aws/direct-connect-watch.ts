@@ -62,6 +62,8 @@ interface Source {
   lastError: string | undefined;
   failures: number;
   discovered: boolean;
+  /** aws-api-error was cleared once since start (a restored one included). */
+  clearedOnce: boolean;
 }
 
 export interface VifPollStatus {
@@ -93,7 +95,7 @@ export class DirectConnectWatch {
     this.now = options.now ?? Date.now;
     for (const account of options.settings.accounts) {
       for (const region of account.regions) {
-        this.sources.push({ account: account.name, region, api: options.makeApi(account, region), vifs: [], gateways: new Map(), connections: [], lastSuccess: undefined, lastError: undefined, failures: 0, discovered: false });
+        this.sources.push({ account: account.name, region, api: options.makeApi(account, region), vifs: [], gateways: new Map(), connections: [], lastSuccess: undefined, lastError: undefined, failures: 0, discovered: false, clearedOnce: false });
       }
     }
   }
@@ -222,7 +224,9 @@ export class DirectConnectWatch {
   private succeeded(s: Source): void {
     s.lastSuccess = this.now();
     s.lastError = undefined;
-    if (s.failures >= FAILURES_BEFORE_ALERT) this.options.sink?.clear(this.apiError(s).fingerprint, this.now());
+    // Cleared on every success, not only after failures counted here: an alert restored from before a restart must end too.
+    if (s.failures >= FAILURES_BEFORE_ALERT || !s.clearedOnce) this.options.sink?.clear(this.apiError(s).fingerprint, this.now());
+    s.clearedOnce = true;
     s.failures = 0;
   }
 

@@ -69,6 +69,15 @@ export interface DaemonOptions {
 /** Alert types detection re-derives from held routes and periodic checks; others (sessions, staleness, lost ROAs) carry over a reload. */
 const RECHECKED_TYPES: ReadonlySet<AlertType> = new Set(['rpki-invalid', 'aspa-invalid', 'origin-hijack', 'subprefix-hijack', 'own-prefix-missing', 'unexpected-prefix', 'prefix-limit']);
 
+/**
+ * Alerts restored at start that detection derives again from routes and
+ * periodic checks; one it has not raised again once the routers had time
+ * to resend their tables no longer holds (its route went while rovd was
+ * down) and is cleared. Lost-ROA alerts are not among them: the VRPs that
+ * raised them are gone, so nothing could raise them again.
+ */
+const REDERIVED_AFTER_RESTART: ReadonlySet<AlertType> = new Set([...RECHECKED_TYPES, 'route-divergence']);
+
 /** What a rebuild of the VIFs and detection did. */
 interface Rebuilt {
   readonly rescanned: number;
@@ -142,6 +151,7 @@ export class Daemon {
   private readonly early: Notification[] = [];
   private readonly summaryIntervalMs: number;
   private storeTimer: NodeJS.Timeout | undefined;
+  private reconcileTimer: NodeJS.Timeout | undefined;
   /** Journal write errors seen at the last store check, per journal. */
   private readonly storeErrorsSeen = new Map<string, number>();
   private summaryTimer: NodeJS.Timeout | undefined;
@@ -309,6 +319,12 @@ export class Daemon {
     }
     // Alert state first: restored before anything can raise, and recorded before any notification it produces.
     this.alertState = await this.openAlertState();
+    const restoredAt = this.now();
+    if (this.alerts.alerts({ status: ['pending', 'firing'] }).some((a) => REDERIVED_AFTER_RESTART.has(a.type))) {
+      // The routers' tables come back within the stale grace (a router not back by then has its routes dropped anyway).
+      this.reconcileTimer = setTimeout(() => this.clearNotRederived(restoredAt), this.config.bmp.staleGraceSeconds * 1000);
+      this.reconcileTimer.unref();
+    }
     this.outbox = await this.openOutbox();
     for (const n of this.early.splice(0)) this.enqueue(n);
     // Each published set is identified and stored after publish, off the revalidation path.
@@ -354,6 +370,7 @@ export class Daemon {
   async stop(options: { readonly drainMs?: number } = {}): Promise<void> {
     clearInterval(this.summaryTimer);
     clearInterval(this.storeTimer);
+    clearTimeout(this.reconcileTimer);
     for (const off of this.unsubscribe.splice(0)) off();
     this.directConnect?.stop();
     this.ingest.stop();
@@ -404,6 +421,18 @@ export class Daemon {
       if (errors > seen || dirty) this.alerts.raise(c);
       else this.alerts.clear(c.fingerprint);
     }
+  }
+
+  /** Clears the restored route alerts detection has not raised again since `restoredAt` (see REDERIVED_AFTER_RESTART). */
+  private clearNotRederived(restoredAt: number): void {
+    let cleared = 0;
+    for (const a of this.alerts.alerts({ status: ['pending', 'firing'] })) {
+      if (REDERIVED_AFTER_RESTART.has(a.type) && a.lastRaisedAt < restoredAt) {
+        this.alerts.clear(a.fingerprint);
+        cleared++;
+      }
+    }
+    this.log.info({ cleared }, 'alerts: restored route alerts no longer raised after the restart are cleared');
   }
 
   private async drain(outbox: Outbox, drainMs: number): Promise<void> {
