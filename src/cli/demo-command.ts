@@ -27,6 +27,7 @@ import { DEMO_LOCAL, DEMO_OWN, DEMO_PEER, demoSample } from './demo-sample.js';
 import { parseCommandArgs } from './options.js';
 import { UsageError } from './usage-error.js';
 import type { CommandIo } from './validate-command.js';
+import { untilAborted } from './until-aborted.js';
 
 export const DEMO_HELP = `Usage: rovd demo [--http ADDR:PORT] [--once] [--write-sample FILE]
 
@@ -163,9 +164,3 @@ function report(io: CommandIo, daemon: Daemon, notifications: readonly Notificat
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function untilAborted(signal: AbortSignal | undefined): Promise<void> {
-  if (signal === undefined) return new Promise(() => {});
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
-}

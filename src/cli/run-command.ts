@@ -14,6 +14,7 @@ import { parseHostPort } from '../rtr/transport.js';
 import { parseCommandArgs } from './options.js';
 import { UsageError, EXIT_FAILURE } from './usage-error.js';
 import type { CommandIo } from './validate-command.js';
+import { untilAborted } from './until-aborted.js';
 
 export const RUN_HELP = `Usage: rovd run [--config FILE] [--bmp ADDR:PORT] [--http ADDR:PORT] [--store DIR] [--log-level LEVEL] [--repair]
 
@@ -135,10 +136,4 @@ export async function runCommand(argv: readonly string[], io: CommandIo): Promis
   await api.close();
   await daemon.stop({ drainMs: DRAIN_MS });
   return 0;
-}
-
-function untilAborted(signal: AbortSignal | undefined): Promise<void> {
-  if (signal === undefined) return new Promise(() => {});
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
 }

@@ -37,30 +37,25 @@ export interface ScrapedSpec<L extends string> {
 export type CollectErrorHandler = (metric: string, err: unknown) => void;
 
 export function scrapedGauge<L extends string>(registry: Registry, spec: ScrapedSpec<L>, onError: CollectErrorHandler): Gauge<L> {
-  return new Gauge<L>({
-    name: spec.name,
-    help: spec.help,
-    labelNames: spec.labelNames,
-    registers: [registry],
-    collect() {
-      this.reset();
-      try {
-        for (const s of spec.read()) this.inc(s.labels, s.value);
-      } catch (err) {
-        this.reset();
-        onError(spec.name, err);
-      }
-    },
-  });
+  return new Gauge<L>(scrapedConfiguration(registry, spec, onError));
 }
 
 export function scrapedCounter<L extends string>(registry: Registry, spec: ScrapedSpec<L>, onError: CollectErrorHandler): Counter<L> {
-  return new Counter<L>({
+  return new Counter<L>(scrapedConfiguration(registry, spec, onError));
+}
+
+/**
+ * What a gauge and a counter read at scrape time share: the metric is
+ * rebuilt from the reader on every collect; a reader that throws leaves it
+ * empty for this scrape and reports the error.
+ */
+function scrapedConfiguration<L extends string>(registry: Registry, spec: ScrapedSpec<L>, onError: CollectErrorHandler) {
+  return {
     name: spec.name,
     help: spec.help,
     labelNames: spec.labelNames,
     registers: [registry],
-    collect() {
+    collect(this: { reset(): void; inc(labels: Readonly<Record<L, string>>, value: number): void }) {
       this.reset();
       try {
         for (const s of spec.read()) this.inc(s.labels, s.value);
@@ -69,7 +64,7 @@ export function scrapedCounter<L extends string>(registry: Registry, spec: Scrap
         onError(spec.name, err);
       }
     },
-  });
+  };
 }
 
 /** A single unlabelled sample. */
