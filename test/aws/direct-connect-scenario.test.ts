@@ -163,6 +163,11 @@ t.test('a BMP/API divergence on a VIF the config gives a router: raised after a 
   // GET /api/v1/status tells each source's last answer and each VIF's peers and last poll.
   const app = await buildApiServer({ daemon: d, version: '0.0.0-test', metrics: { contentType: 'text/plain', render: async () => '' } });
   t.teardown(() => app.close());
+  const api = (await app.inject({ url: `/api/v1/routes?vif=${PRIVATE}&source=aws-api&limit=100` })).json() as { items: { source: string; router: string; rib: string }[] };
+  t.equal(api.items.length, FIXTURE_ROUTES.length, 'GET /api/v1/routes?source=aws-api: the routes AWS lists');
+  t.ok(api.items.every((r) => r.source === 'aws-api' && r.router === 'aws-api'));
+  const bmpRoutes = (await app.inject({ url: '/api/v1/routes?source=bmp' })).json() as { items: { source: string; router: string }[] };
+  t.same(bmpRoutes.items.map((r) => `${r.source} ${r.router}`), ['bmp 127.0.0.1', 'bmp 127.0.0.1'], 'and the router\'s own');
   const status = (await app.inject({ url: '/api/v1/status' })).json() as { directConnect: { sources: { account: string; lastSuccess: string }[]; vifs: { id: string; watched: boolean; lastPoll: string | null; peers: { bgpStatus: string }[] }[] } };
   t.match(status.directConnect.sources, [{ account: 'default', region: 'us-east-1', vifs: 4, failures: 0, lastError: null }]);
   t.match(status.directConnect.sources[0]!.lastSuccess, /^\d{4}-\d\d-\d\dT/);

@@ -20,6 +20,7 @@ import { RovState } from '../../rov/validity.js';
 import type { Vif } from '../../vif/vif.js';
 import { ERROR_SCHEMA, badRequest, notFound } from '../errors.js';
 import { PAGE_QUERY, cursorAt, offsetOf, pageSchema } from '../pagination.js';
+import { type RouteSource, sourceOf } from '../../vif/feed-tables.js';
 import { ROUTE_SCHEMA, heldRouteJson } from '../views.js';
 
 const STATES = { valid: RovState.Valid, invalid: RovState.Invalid, 'not-found': RovState.NotFound } as const;
@@ -27,6 +28,7 @@ const STATES = { valid: RovState.Valid, invalid: RovState.Invalid, 'not-found': 
 interface RouteQuery {
   vif?: string;
   router?: string;
+  source?: RouteSource;
   state?: keyof typeof STATES;
   prefix?: string;
   match: 'exact' | 'covering' | 'covered';
@@ -44,13 +46,14 @@ export function ribRoutes(app: FastifyInstance, daemon: Daemon): void {
       config: { action: 'rovd:ListRoutes' },
       schema: {
         tags: ['routes'],
-        summary: 'Held routes, filtered by VIF, router, RPKI state, prefix (exact, covering or covered) and origin',
+        summary: 'Held routes, filtered by VIF, router, source (bmp, aws-api: Direct Connect\'s list, json), RPKI state, prefix (exact, covering or covered) and origin',
         querystring: {
           type: 'object',
           additionalProperties: false,
           properties: {
             vif: { type: 'string', maxLength: 64 },
             router: { type: 'string', maxLength: 64 },
+            source: { enum: ['bmp', 'aws-api', 'json'] },
             state: { enum: Object.keys(STATES) },
             prefix: { type: 'string', maxLength: 64 },
             match: { enum: ['exact', 'covering', 'covered'], default: 'exact' },
@@ -74,7 +77,7 @@ export function ribRoutes(app: FastifyInstance, daemon: Daemon): void {
         }
       }
       const state = q.state === undefined ? undefined : STATES[q.state];
-      const tables = daemon.rib.tables().filter((t) => (q.router === undefined || t.router === q.router) && (q.vif === undefined || daemon.detection.contexts.of(t).vifLabel === q.vif));
+      const tables = daemon.rib.tables().filter((t) => (q.router === undefined || t.router === q.router) && (q.source === undefined || sourceOf(t) === q.source) && (q.vif === undefined || daemon.detection.contexts.of(t).vifLabel === q.vif));
       const keep = (r: HeldRoute): boolean => (state === undefined || r.state === state) && (origin === undefined || r.origin === origin);
       const skip = offsetOf(q.cursor);
       const items: object[] = [];
