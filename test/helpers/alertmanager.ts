@@ -10,12 +10,12 @@
  * fails with the tail of Alertmanager's log. Missing binary: skipped, or
  * failed under ROVD_REQUIRE_PEERS=1 (findPeer).
  */
-import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Test } from 'tap';
-import { findPeer, freePort, settlesWithin, sleep, spawnGuarded, splitLines } from './peers.js';
+import { PeerProcess } from './peer-process.js';
+import { findPeer, freePort } from './peers.js';
 
 export interface AlertmanagerOptions {
   /** Where Alertmanager's webhook receiver posts (the test's local server). */
@@ -28,9 +28,7 @@ export interface AlertmanagerOptions {
 type HarnessTest = Pick<Test, 'pass' | 'fail' | 'teardown'>;
 
 export class Alertmanager {
-  private readonly log: string[] = [];
-  private child: ChildProcess | undefined;
-  private exited = false;
+  private process: PeerProcess | undefined;
 
   private constructor(
     readonly port: number,
@@ -42,7 +40,7 @@ export class Alertmanager {
   }
 
   get logs(): string {
-    return this.log.slice(-100).join('\n');
+    return this.process?.logs ?? '';
   }
 
   /** Starts Alertmanager and waits until /-/ready answers; undefined when skipped (not installed). */
@@ -67,48 +65,19 @@ export class Alertmanager {
         '',
       ].join('\n'),
     );
-    const child = spawnGuarded(binary, [
+    am.process = new PeerProcess('alertmanager', binary, [
       `--config.file=${config}`,
       `--storage.path=${join(dir, 'data')}`,
       `--web.listen-address=127.0.0.1:${am.port}`,
       '--cluster.listen-address=',
       '--log.level=debug',
     ]);
-    am.child = child;
-    const onLine = (line: string): void => {
-      am.log.push(line);
-      if (am.log.length > 400) am.log.splice(0, am.log.length - 400);
-    };
-    if (child.stdout) splitLines(child.stdout, onLine);
-    if (child.stderr) splitLines(child.stderr, onLine);
-    child.once('exit', () => {
-      am.exited = true;
-    });
-    const deadline = Date.now() + (options.readyTimeoutMs ?? 20_000);
-    for (;;) {
-      if (am.exited) throw new Error(`alertmanager exited while starting\n${am.logs}`);
-      try {
-        const res = await fetch(`${am.url}/-/ready`, { signal: AbortSignal.timeout(1000) });
-        if (res.ok) return am;
-      } catch {
-        // Not listening yet.
-      }
-      if (Date.now() > deadline) throw new Error(`alertmanager not ready on ${am.url}\n${am.logs}`);
-      await sleep(100);
-    }
+    await am.process.waitReady(`${am.url}/-/ready`, options.readyTimeoutMs ?? 20_000);
+    return am;
   }
 
   /** SIGTERM, then SIGKILL; resolves when it has exited. */
   async stop(): Promise<void> {
-    const child = this.child;
-    if (!child || this.exited) return;
-    const done = new Promise<void>((resolve) => {
-      if (this.exited) resolve();
-      else child.once('exit', () => resolve());
-    });
-    child.kill('SIGTERM');
-    if (await settlesWithin(done, 5000)) return;
-    child.kill('SIGKILL');
-    await settlesWithin(done, 5000);
+    await this.process?.stop();
   }
 }

@@ -10,12 +10,12 @@
  * fails with the tail of Prometheus' log. Missing binary: skipped, or
  * failed under ROVD_REQUIRE_PEERS=1 (findPeer).
  */
-import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Test } from 'tap';
-import { findPeer, freePort, settlesWithin, sleep, spawnGuarded, splitLines } from './peers.js';
+import { PeerProcess } from './peer-process.js';
+import { findPeer, freePort, sleep } from './peers.js';
 
 export interface PrometheusOptions {
   /** `host:port` to scrape (the test's own server). */
@@ -42,9 +42,7 @@ interface ApiResponse<T> {
 type HarnessTest = Pick<Test, 'pass' | 'fail' | 'teardown'>;
 
 export class Prometheus {
-  private readonly log: string[] = [];
-  private child: ChildProcess | undefined;
-  private exited = false;
+  private process: PeerProcess | undefined;
 
   private constructor(
     readonly port: number,
@@ -56,7 +54,7 @@ export class Prometheus {
   }
 
   get logs(): string {
-    return this.log.slice(-100).join('\n');
+    return this.process?.logs ?? '';
   }
 
   /** Starts Prometheus and waits until /-/ready answers; undefined when skipped (not installed). */
@@ -84,34 +82,14 @@ export class Prometheus {
         '',
       ].join('\n'),
     );
-    const child = spawnGuarded(binary, [
+    prom.process = new PeerProcess('prometheus', binary, [
       `--config.file=${config}`,
       `--storage.tsdb.path=${join(dir, 'data')}`,
       `--web.listen-address=127.0.0.1:${prom.port}`,
       '--log.level=debug',
     ]);
-    prom.child = child;
-    const onLine = (line: string): void => {
-      prom.log.push(line);
-      if (prom.log.length > 400) prom.log.splice(0, prom.log.length - 400);
-    };
-    if (child.stdout) splitLines(child.stdout, onLine);
-    if (child.stderr) splitLines(child.stderr, onLine);
-    child.once('exit', () => {
-      prom.exited = true;
-    });
-    const deadline = Date.now() + (options.readyTimeoutMs ?? 30_000);
-    for (;;) {
-      if (prom.exited) throw new Error(`prometheus exited while starting\n${prom.logs}`);
-      try {
-        const res = await fetch(`${prom.url}/-/ready`, { signal: AbortSignal.timeout(1000) });
-        if (res.ok) return prom;
-      } catch {
-        // Not listening yet.
-      }
-      if (Date.now() > deadline) throw new Error(`prometheus not ready on ${prom.url}\n${prom.logs}`);
-      await sleep(100);
-    }
+    await prom.process.waitReady(`${prom.url}/-/ready`, options.readyTimeoutMs ?? 30_000);
+    return prom;
   }
 
   /** An API call; throws with Prometheus' error text when it is not `success`. */
@@ -148,15 +126,6 @@ export class Prometheus {
 
   /** SIGTERM, then SIGKILL; resolves when it has exited. */
   async stop(): Promise<void> {
-    const child = this.child;
-    if (!child || this.exited) return;
-    const done = new Promise<void>((resolve) => {
-      if (this.exited) resolve();
-      else child.once('exit', () => resolve());
-    });
-    child.kill('SIGTERM');
-    if (await settlesWithin(done, 5000)) return;
-    child.kill('SIGKILL');
-    await settlesWithin(done, 5000);
+    await this.process?.stop();
   }
 }
