@@ -166,24 +166,39 @@ export class AttributeEncoder {
   }
 }
 
+/**
+ * The counts after the flags word: AS path words, communities, large and
+ * extended communities, as four words (F_LONG) or four halves of two; then
+ * where the next field starts. Written into COUNTS, not returned, so the
+ * decoders allocate nothing per set.
+ */
+const COUNTS = new Uint32Array(5);
+
+function readCounts(w: Uint32Array, p: number, flags: number): void {
+  if ((flags & F_LONG) !== 0) {
+    COUNTS[0] = w[p]!;
+    COUNTS[1] = w[p + 1]!;
+    COUNTS[2] = w[p + 2]!;
+    COUNTS[3] = w[p + 3]!;
+    COUNTS[4] = p + 4;
+  } else {
+    COUNTS[0] = w[p]! & 0xffff;
+    COUNTS[1] = w[p]! >>> 16;
+    COUNTS[2] = w[p + 1]! & 0xffff;
+    COUNTS[3] = w[p + 1]! >>> 16;
+    COUNTS[4] = p + 2;
+  }
+}
+
 /** Decodes the set whose words start at w[start]; text fields through `text(id)`. */
 export function decodeAttributeWords(w: Uint32Array, start: number, text: (id: number) => string): PathAttributes {
   const flags = w[start]!;
-  let p = start + 1;
-  let pathWords: number, nc: number, nl: number, ne: number;
-  if ((flags & F_LONG) !== 0) {
-    pathWords = w[p]!;
-    nc = w[p + 1]!;
-    nl = w[p + 2]!;
-    ne = w[p + 3]!;
-    p += 4;
-  } else {
-    pathWords = w[p]! & 0xffff;
-    nc = w[p]! >>> 16;
-    nl = w[p + 1]! & 0xffff;
-    ne = w[p + 1]! >>> 16;
-    p += 2;
-  }
+  readCounts(w, start + 1, flags);
+  const pathWords = COUNTS[0]!;
+  const nc = COUNTS[1]!;
+  const nl = COUNTS[2]!;
+  const ne = COUNTS[3]!;
+  let p = COUNTS[4]!;
   const med = (flags & F_MED) !== 0 ? w[p++]! : undefined;
   const localPref = (flags & F_LOCAL_PREF) !== 0 ? w[p++]! : undefined;
   const nextHop = (flags & F_NEXT_HOP) !== 0 ? text(w[p++]!) : undefined;
@@ -290,22 +305,13 @@ export function checkAttributeWords(w: Uint32Array, start: number, n: number, si
   const end = start + n;
   const flags = w[start]!;
   if ((flags & ~F_ALL) !== 0) return `unknown flag bits ${flags.toString(16)}`;
-  let p = start + 1;
-  let pathWords: number, nc: number, nl: number, ne: number;
-  if ((flags & F_LONG) !== 0) {
-    if (n < 5) return 'LONG counts cut short';
-    pathWords = w[p]!;
-    nc = w[p + 1]!;
-    nl = w[p + 2]!;
-    ne = w[p + 3]!;
-    p += 4;
-  } else {
-    pathWords = w[p]! & 0xffff;
-    nc = w[p]! >>> 16;
-    nl = w[p + 1]! & 0xffff;
-    ne = w[p + 1]! >>> 16;
-    p += 2;
-  }
+  if ((flags & F_LONG) !== 0 && n < 5) return 'LONG counts cut short';
+  readCounts(w, start + 1, flags);
+  const pathWords = COUNTS[0]!;
+  const nc = COUNTS[1]!;
+  const nl = COUNTS[2]!;
+  const ne = COUNTS[3]!;
+  let p = COUNTS[4]!;
   const sid = (q: number): boolean => q < end && w[q]! < sids;
   if ((flags & F_MED) !== 0) p++;
   if ((flags & F_LOCAL_PREF) !== 0) p++;
