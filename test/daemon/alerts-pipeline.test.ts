@@ -16,6 +16,7 @@ import { verifyWebhookSignature } from '../../src/alerts/sinks/webhook-signature
 import { BGP_UPDATE, bgp, bmp, cat, openBody, peerUpBody, perPeer, u8, updateBody } from '../bmp/helpers/build.js';
 import { type Receiver, startReceiver } from '../helpers/receiver.js';
 import { until } from '../helpers/until.js';
+import { startWithRouter } from '../helpers/daemon-router.js';
 
 const SECRET = 'pipeline-test-secret-0123456789';
 const PEER = { address: '169.254.0.1', asn: 7224, bgpId: '10.0.0.1' };
@@ -76,13 +77,7 @@ alerts:
 ${extra}`;
   const config = parseConfig(yaml, join(dir, 'rovd.yaml'));
   const daemon = new Daemon({ config, summaryIntervalMs: 0, alertTickMs: 20, detectionTickMs: 50 });
-  const { bmp: where } = await daemon.start();
-  const router = connect(where.port, '127.0.0.1');
-  await new Promise((r) => router.once('connect', r));
-  t.teardown(async () => {
-    router.destroy();
-    await daemon.stop();
-  });
+  const { router, bmpPort } = await startWithRouter(t, daemon);
   const parse = (): WebhookBody[] =>
     hook.requests.map((r) => {
       if (!verifyWebhookSignature(r.headers['x-rovd-signature'] as string, r.body, SECRET, Math.floor(Date.now() / 1000))) throw new Error('bad webhook signature');
@@ -92,7 +87,7 @@ ${extra}`;
     daemon,
     hook,
     router,
-    bmpPort: where.port,
+    bmpPort,
     dir,
     notifications: parse,
     async waitNotifications(n, what) {

@@ -7,7 +7,6 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
@@ -15,6 +14,7 @@ import { parseConfig } from '../../src/config/config.js';
 import { Daemon } from '../../src/daemon/daemon.js';
 import { BGP_UPDATE, bgp, bmp, cat, openBody, peerUpBody, perPeer, updateBody } from '../bmp/helpers/build.js';
 import { until as pollUntil } from '../helpers/until.js';
+import { startWithRouter } from '../helpers/daemon-router.js';
 
 const PEER = { address: '169.254.0.1', asn: 7224, bgpId: '10.0.0.1' };
 const update = (nlri: string[]) => bmp(0, cat(perPeer(PEER), bgp(BGP_UPDATE, updateBody({ nlri, asPath: [7224] }))));
@@ -48,13 +48,7 @@ alerts:
     join(dir, 'rovd.yaml'),
   );
   const daemon = new Daemon({ config, summaryIntervalMs: 0, alertTickMs: 20 });
-  const { bmp: where } = await daemon.start();
-  const router = connect(where.port, '127.0.0.1');
-  await new Promise((r) => router.once('connect', r));
-  t.teardown(async () => {
-    router.destroy();
-    await daemon.stop();
-  });
+  const { router } = await startWithRouter(t, daemon);
   daemon.checkStore();
   t.equal(daemon.alerts.alerts({ type: 'store-write-failed' }).length, 0, 'healthy at start');
 

@@ -15,6 +15,7 @@ import { Daemon } from '../../src/daemon/daemon.js';
 import { BGP_UPDATE, bgp, bmp, cat, openBody, peerUpBody, perPeer, updateBody } from '../bmp/helpers/build.js';
 import { startReceiver } from '../helpers/receiver.js';
 import { until } from '../helpers/until.js';
+import { startWithRouter } from '../helpers/daemon-router.js';
 
 const PEER = { address: '169.254.0.1', asn: 7224, bgpId: '10.0.0.1' };
 const peerUp = () => bmp(3, cat(perPeer(PEER), peerUpBody(openBody({ asn: 65000 }), openBody({ asn: 7224 }))));
@@ -36,13 +37,7 @@ t.test('reload while a BMP session streams: alerts follow the new config, the se
   await writeFile(join(dir, 'vrps.json'), JSON.stringify({ roas: [{ asn: 'AS7224', prefix: '10.0.0.0/8', maxLength: 24, ta: 'test' }] }));
   const file = join(dir, 'rovd.yaml');
   const daemon = new Daemon({ config: parseConfig(yaml('10.0.0.0/8'), file), summaryIntervalMs: 0, alertTickMs: 20, detectionTickMs: 50 });
-  const { bmp: where } = await daemon.start();
-  const router = connect(where.port, '127.0.0.1');
-  await new Promise((r) => router.once('connect', r));
-  t.teardown(async () => {
-    router.destroy();
-    await daemon.stop();
-  });
+  const { router } = await startWithRouter(t, daemon);
   router.write(cat(peerUp(), update(['10.1.0.0/16'], [7224]), update(['172.16.0.0/16'], [7224]), update(['198.51.100.0/24'], [7224, 64666])));
   await until(() => daemon.alerts.alerts({ status: 'firing', type: 'unexpected-prefix' }).length === 2, 'two prefixes outside the AWS ranges');
 

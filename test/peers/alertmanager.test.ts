@@ -8,7 +8,6 @@
  * Alertmanager is not installed (failed under ROVD_REQUIRE_PEERS=1).
  */
 import { mkdtemp } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
@@ -19,6 +18,7 @@ import { AlertmanagerSink } from '../../src/alerts/sinks/alertmanager.js';
 import { Alertmanager } from '../helpers/alertmanager.js';
 import { startReceiver } from '../helpers/receiver.js';
 import { hijackAlert, notificationOf, resolvedOf } from '../alerts/sinks/fixtures.js';
+import { startWithRouter } from '../helpers/daemon-router.js';
 
 interface AmWebhook {
   readonly version: string;
@@ -88,13 +88,7 @@ store: { dir: state }
     join(dir, 'rovd.yaml'),
   );
   const daemon = new Daemon({ config, summaryIntervalMs: 0, alertTickMs: 20 });
-  const { bmp: where } = await daemon.start();
-  const router = connect(where.port, '127.0.0.1');
-  await new Promise((r) => router.once('connect', r));
-  t.teardown(async () => {
-    router.destroy();
-    await daemon.stop();
-  });
+  const { router } = await startWithRouter(t, daemon);
   const peer = { address: '169.254.0.1', asn: 7224, bgpId: '10.0.0.1' };
   const announce = (asPath: number[]) => bmp(0, cat(perPeer(peer), bgp(BGP_UPDATE, updateBody({ nlri: ['198.51.100.0/24'], asPath }))));
   router.write(cat(bmp(3, cat(perPeer(peer), peerUpBody(openBody({ asn: 65000 }), openBody({ asn: 7224 })))), announce([7224, 64666])));
