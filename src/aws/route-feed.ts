@@ -15,7 +15,7 @@ import { parseCommunity } from '../bgp/attributes/communities.js';
 import { type Logger, NOOP_LOGGER } from '../log/logger.js';
 import type { PeerTable } from '../rib/peer-table.js';
 import type { Rib } from '../rib/rib.js';
-import { ACCEPTED_KIND, ADVERTISED_KIND, AWS_API_FEED, awsTablesOf, feedTableKey } from '../vif/feed-tables.js';
+import { ACCEPTED_KIND, ADVERTISED_KIND, AWS_API_FEED, awsTablesOf, feedTableKey, feedVifOf } from '../vif/feed-tables.js';
 import type { Vif } from '../vif/vif.js';
 import type { AwsRoute } from './direct-connect-types.js';
 
@@ -97,7 +97,7 @@ export class AwsRouteFeed {
   /** VIF ids that have API tables. */
   vifIds(): string[] {
     const ids = new Set<string>();
-    for (const t of this.rib.tablesOfRouter(AWS_API_FEED)) ids.add(t.peer.split('|')[1]!);
+    for (const t of this.rib.tablesOfRouter(AWS_API_FEED)) ids.add(feedVifOf(t)!);
     return [...ids];
   }
 

@@ -451,7 +451,7 @@ export class Daemon {
       journal = new MemoryJournal();
       if (a.sinks.length > 0) this.log.warn({}, 'alerts: no store.dir configured; undelivered notifications do not survive a restart');
     } else {
-      await mkdir(dir, { recursive: true });
+      // start() made the directory (and holds its lock).
       journal = await FileJournal.open(join(dir, 'outbox.journal'), { logger: this.log, repair: this.repair });
     }
     this.journal = journal;
@@ -473,7 +473,7 @@ export class Daemon {
     if (dir === undefined) {
       journal = new MemoryJournal();
     } else {
-      await mkdir(dir, { recursive: true });
+      // start() made the directory (and holds its lock).
       journal = await FileJournal.open(join(dir, 'alerts.journal'), { logger: this.log, repair: this.repair });
     }
     this.alertJournal = journal;

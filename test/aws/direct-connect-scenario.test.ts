@@ -21,15 +21,10 @@ import { buildApiServer } from '../../src/http/server.js';
 import { createMetrics } from '../../src/metrics/metrics.js';
 import { Prefix } from '../../src/net/prefix.js';
 import { BGP_UPDATE, bgp, bmp, cat, openBody, peerUpBody, perPeer, updateBody } from '../bmp/helpers/build.js';
-import { FAKE_KEY_ID, FAKE_SECRET, FakeDirectConnect, awsError, readFixture, type Wire } from '../helpers/fake-direct-connect.js';
+import { FakeDirectConnect, awsError, readFixture, useFakeCredentials, type Wire } from '../helpers/fake-direct-connect.js';
 import { until } from '../helpers/until.js';
 
-// The standard credential chain reads these first; nothing else may answer (no profile, no instance metadata).
-process.env.AWS_ACCESS_KEY_ID = FAKE_KEY_ID;
-process.env.AWS_SECRET_ACCESS_KEY = FAKE_SECRET;
-delete process.env.AWS_SESSION_TOKEN;
-delete process.env.AWS_PROFILE;
-process.env.AWS_EC2_METADATA_DISABLED = 'true';
+useFakeCredentials();
 
 const PRIVATE = 'dxvif-ffabc001';
 const AMAZON = { address: '169.254.255.1', asn: 64512, bgpId: '10.255.0.1' };

@@ -8,14 +8,10 @@ import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { parse as parseYaml } from 'yaml';
 import { parseConfig } from '../../src/config/config.js';
-import { FAKE_KEY_ID, FAKE_SECRET, FakeDirectConnect, awsError, readFixture, type Wire } from '../helpers/fake-direct-connect.js';
+import { FakeDirectConnect, awsError, readFixture, useFakeCredentials, type Wire } from '../helpers/fake-direct-connect.js';
 import { runRovd } from '../helpers/rovd.js';
 
-process.env.AWS_ACCESS_KEY_ID = FAKE_KEY_ID;
-process.env.AWS_SECRET_ACCESS_KEY = FAKE_SECRET;
-delete process.env.AWS_SESSION_TOKEN;
-delete process.env.AWS_PROFILE;
-process.env.AWS_EC2_METADATA_DISABLED = 'true';
+useFakeCredentials();
 
 async function fake(t: Test): Promise<FakeDirectConnect> {
   const f = await FakeDirectConnect.start();

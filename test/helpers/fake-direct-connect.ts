@@ -377,3 +377,16 @@ function parseBody(raw: Buffer): Wire {
 function headerText(value: string | string[] | undefined): string {
   return Array.isArray(value) ? (value[0] ?? '') : (value ?? '');
 }
+
+/**
+ * Makes the standard credential chain of this test process find the fake's
+ * key in the environment and nothing else: no session token, no profile,
+ * no instance metadata lookup.
+ */
+export function useFakeCredentials(): void {
+  process.env.AWS_ACCESS_KEY_ID = FAKE_KEY_ID;
+  process.env.AWS_SECRET_ACCESS_KEY = FAKE_SECRET;
+  delete process.env.AWS_SESSION_TOKEN;
+  delete process.env.AWS_PROFILE;
+  process.env.AWS_EC2_METADATA_DISABLED = 'true';
+}

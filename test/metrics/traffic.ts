@@ -19,7 +19,7 @@ import { parseConfig } from '../../src/config/config.js';
 import { Daemon } from '../../src/daemon/daemon.js';
 import { createMetrics, type RovdMetrics } from '../../src/metrics/metrics.js';
 import { BGP_UPDATE, bgp, bmp, cat, openBody, peerUpBody, perPeer, u8, updateBody } from '../bmp/helpers/build.js';
-import { FAKE_KEY_ID, FAKE_SECRET, FakeDirectConnect } from '../helpers/fake-direct-connect.js';
+import { FakeDirectConnect, useFakeCredentials } from '../helpers/fake-direct-connect.js';
 import { startReceiver } from '../helpers/receiver.js';
 import { endOfData, FakeCache, prefixPdu } from '../rtr/helpers/fake-cache.js';
 import { until as pollUntil } from '../helpers/until.js';
@@ -64,9 +64,7 @@ export async function daemonWithTraffic(t: Test, options: { readonly aws?: boole
     const fake = await FakeDirectConnect.start();
     fake.loadFixtures();
     t.teardown(() => fake.close());
-    process.env.AWS_ACCESS_KEY_ID = FAKE_KEY_ID;
-    process.env.AWS_SECRET_ACCESS_KEY = FAKE_SECRET;
-    process.env.AWS_EC2_METADATA_DISABLED = 'true';
+    useFakeCredentials();
     awsSection = `aws: { directConnect: { regions: [us-east-1], endpoint: "${fake.url}", requestsPerSecond: 50 } }\n`;
   }
   await writeFile(join(dir, 'vrps.json'), JSON.stringify({ roas: [{ asn: 'AS7224', prefix: '10.0.0.0/8', maxLength: 16, ta: 'test' }] }));
