@@ -10,6 +10,7 @@ import t from 'tap';
 import { Outbox, type OutboxOptions } from '../../src/alerts/outbox.js';
 import type { Journal, JournalValue } from '../../src/store/journal.js';
 import { MemoryJournal } from '../../src/store/memory-journal.js';
+import { FullDisk } from '../helpers/full-disk.js';
 import { EventLog, FakeTime, ScriptedSink, settle } from './outbox-harness.js';
 import { firing } from './sinks/fixtures.js';
 
@@ -68,30 +69,6 @@ t.test('compaction: the journal holds only the live records; a restart from it r
   await again.close();
 });
 
-/** Fails appends and rewrites with ENOSPC while `full`. */
-class FullDisk implements Journal {
-  full = false;
-  readonly name = 'full-disk';
-  constructor(readonly inner: MemoryJournal) {}
-  recovered(): readonly unknown[] {
-    return this.inner.recovered();
-  }
-  private err(): Error {
-    return Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
-  }
-  append(r: JournalValue): Promise<void> {
-    return this.full ? Promise.reject(this.err()) : this.inner.append(r);
-  }
-  rewrite(r: readonly JournalValue[]): Promise<void> {
-    return this.full ? Promise.reject(this.err()) : this.inner.rewrite(r);
-  }
-  stats() {
-    return this.inner.stats();
-  }
-  close(): Promise<void> {
-    return this.inner.close();
-  }
-}
 
 t.test('disk full: writes fail, the outbox runs on, counts them, delivers from memory; space returns and the journal is whole', async (t) => {
   const time = new FakeTime();

@@ -13,6 +13,7 @@ import { AlertState, foldAlertJournal, AlertStateJournalError } from '../../src/
 import type { Notification } from '../../src/alerts/notification.js';
 import type { Journal, JournalValue } from '../../src/store/journal.js';
 import { MemoryJournal } from '../../src/store/memory-journal.js';
+import { FullDisk } from '../helpers/full-disk.js';
 import { caught } from '../helpers/errors.js';
 import { FakeClock, condition, floodCondition, harness, min, s, type Harness } from './engine-fixtures.js';
 import type { AlertEngineOptions } from '../../src/alerts/engine.js';
@@ -134,27 +135,6 @@ t.test('the fold: a snapshot supersedes what came before; bad records are refuse
   n.h.engine.close();
 });
 
-/** A journal whose appends and rewrites fail while `full` is set: what ENOSPC looks like from above. */
-class FullDisk implements Journal {
-  full = false;
-  readonly name = 'full-disk';
-  constructor(readonly inner: MemoryJournal) {}
-  recovered(): readonly unknown[] {
-    return this.inner.recovered();
-  }
-  append(r: JournalValue): Promise<void> {
-    return this.full ? Promise.reject(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' })) : this.inner.append(r);
-  }
-  rewrite(r: readonly JournalValue[]): Promise<void> {
-    return this.full ? Promise.reject(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' })) : this.inner.rewrite(r);
-  }
-  stats() {
-    return this.inner.stats();
-  }
-  close(): Promise<void> {
-    return this.inner.close();
-  }
-}
 
 t.test('disk full: counted, reported once, survived; a snapshot makes the journal whole when space returns', async (t) => {
   const clock = new FakeClock();

@@ -16,7 +16,8 @@ import { plain } from '../rib/fixtures.js';
 import { cat } from './helpers/build.js';
 import { mixedStream } from './helpers/mixed-stream.js';
 
-function session(extra: Partial<BmpRouterSessionOptions> = {}): { s: BmpRouterSession; events: BmpEvent[]; down: Promise<void> } {
+/** A session recording its events; `respond` answers each delivery (a promise holds the session back). */
+function session(extra: Partial<BmpRouterSessionOptions> = {}, respond: (e: BmpEvent) => Promise<void> | undefined = () => undefined): { s: BmpRouterSession; events: BmpEvent[]; down: Promise<void> } {
   const events: BmpEvent[] = [];
   let done: () => void = () => {};
   const down = new Promise<void>((r) => (done = r));
@@ -27,6 +28,7 @@ function session(extra: Partial<BmpRouterSessionOptions> = {}): { s: BmpRouterSe
     deliver: (e) => {
       events.push(e);
       if (e.type === 'router-down') done();
+      return respond(e);
     },
     ...extra,
   });
@@ -148,23 +150,9 @@ t.test('backpressure: a pending listener pauses the session (the socket) and not
   let release: () => void = () => {};
   let pauses = 0;
   let resumes = 0;
-  const events: BmpEvent[] = [];
-  let done: () => void = () => {};
-  const down = new Promise<void>((r) => (done = r));
-  const s = new BmpRouterSession({
-    address: '203.0.113.1',
-    port: 4242,
-    now: () => 0,
-    offThread: true,
-    onPause: () => pauses++,
-    onResume: () => resumes++,
-    deliver: (e) => {
-      events.push(e);
-      if (e.type === 'router-down') done();
-      if (e.type === 'route-batch' && pauses === 0) return new Promise<void>((r) => (release = r));
-      return undefined;
-    },
-  });
+  const { s, events, down } = session({ offThread: true, onPause: () => pauses++, onResume: () => resumes++ }, (e) =>
+    e.type === 'route-batch' && pauses === 0 ? new Promise<void>((r) => (release = r)) : undefined,
+  );
   s.push(stream);
   s.end();
   await new Promise<void>((r) => {

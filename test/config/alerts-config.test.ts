@@ -3,17 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { buildAlerts } from '../../src/config/alerts-config.js';
-import { ConfigError, parseConfig } from '../../src/config/config.js';
+import { parseConfig } from '../../src/config/config.js';
+import { configErrorOf as err } from '../helpers/config-error.js';
 
-const err = (yaml: string): string => {
-  try {
-    parseConfig(yaml, '/cfg/rovd.yaml');
-    return 'no error';
-  } catch (e) {
-    t.ok(e instanceof ConfigError, 'a ConfigError');
-    return (e as Error).message;
-  }
-};
 
 t.test('defaults: Alertmanager-like timers, no sinks, memory store', async (t) => {
   const c = parseConfig('{}', '/cfg/rovd.yaml');

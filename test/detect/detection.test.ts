@@ -2,6 +2,7 @@ import t, { type Test } from 'tap';
 import type { BmpEvent } from '../../src/bmp/events.js';
 import { makeAspa } from '../../src/rpki/aspa.js';
 import { DetectionBench, asn } from './harness.js';
+import { configErrorOf as err } from '../helpers/config-error.js';
 
 const ROUTER = '192.0.2.1';
 const PRIV = '169.254.1.1';
@@ -335,15 +336,6 @@ t.test('config: detection settings, limits and own prefixes are checked with cle
   t.equal(d.ownPrefixes[1]!.maxLength, 24);
   t.equal(b.config.vifs[2]!.receivedLimit, 5, 'the VIF’s own value wins');
   t.equal(b.config.vifs[1]!.prefixLimit, 1000);
-  const { parseConfig } = await import('../../src/config/config.js');
-  const err = (yaml: string) => {
-    try {
-      parseConfig(yaml, '/x/r.yaml');
-      return 'no error';
-    } catch (e) {
-      return (e as Error).message;
-    }
-  };
   t.match(err('detection:\n  prefixLimit: { warningRatio: 0.99, criticalRatio: 0.9 }\n'), /detection\.prefixLimit\.warningRatio: expected at most criticalRatio \(0\.9\), got 0\.99/);
   t.match(err('detection:\n  rpkiInvalid: { severity: loud }\n'), /detection\.rpkiInvalid\.severity: expected one of "critical", "warning", "info"/);
   t.match(err('ownPrefixes:\n  - { prefix: 10.0.0.0/8, origins: [1], visibleOn: [dxvif-nope] }\n'), /ownPrefixes\[0\]\.visibleOn\[0\]: expected the id of a VIF in vifs, got "dxvif-nope"/);

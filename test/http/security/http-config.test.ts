@@ -9,19 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import t from 'tap';
-import { ConfigError, parseConfig } from '../../../src/config/config.js';
+import { parseConfig } from '../../../src/config/config.js';
 import { buildHttp } from '../../../src/config/http-config.js';
 import { evaluatePolicy } from '../../../src/http/security/policy-eval.js';
+import { configErrorOf as err } from '../../helpers/config-error.js';
 
-const err = (yaml: string): string => {
-  try {
-    parseConfig(yaml, '/cfg/rovd.yaml');
-    return 'no error';
-  } catch (e) {
-    t.ok(e instanceof ConfigError, 'a ConfigError');
-    return (e as Error).message;
-  }
-};
 
 t.test('defaults', async (t) => {
   const h = parseConfig('{}', '/cfg/rovd.yaml').http;
