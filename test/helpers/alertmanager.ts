@@ -30,10 +30,7 @@ type HarnessTest = Pick<Test, 'pass' | 'fail' | 'teardown'>;
 export class Alertmanager {
   private process: PeerProcess | undefined;
 
-  private constructor(
-    readonly port: number,
-    private readonly dir: string,
-  ) {}
+  private constructor(readonly port: number) {}
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
@@ -48,7 +45,7 @@ export class Alertmanager {
     const binary = findPeer(t, 'alertmanager');
     if (!binary) return undefined;
     const dir = await mkdtemp(join(tmpdir(), 'rovd-alertmanager-'));
-    const am = new Alertmanager(await freePort(), dir);
+    const am = new Alertmanager(await freePort());
     t.teardown(async () => {
       await am.stop();
       await rm(dir, { recursive: true, force: true });

@@ -44,10 +44,7 @@ type HarnessTest = Pick<Test, 'pass' | 'fail' | 'teardown'>;
 export class Prometheus {
   private process: PeerProcess | undefined;
 
-  private constructor(
-    readonly port: number,
-    private readonly dir: string,
-  ) {}
+  private constructor(readonly port: number) {}
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
@@ -62,7 +59,7 @@ export class Prometheus {
     const binary = findPeer(t, 'prometheus');
     if (!binary) return undefined;
     const dir = await mkdtemp(join(tmpdir(), 'rovd-prometheus-'));
-    const prom = new Prometheus(await freePort(), dir);
+    const prom = new Prometheus(await freePort());
     t.teardown(async () => {
       await prom.stop();
       await rm(dir, { recursive: true, force: true });
