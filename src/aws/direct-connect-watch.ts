@@ -190,33 +190,36 @@ export class DirectConnectWatch {
     }
   }
 
+  /** Each account/region polls its VIFs in turn under its own budget; the sources go side by side, so a slow one holds back no other. */
   private async pollRound(): Promise<void> {
-    for (const s of this.sources) {
-      for (const d of s.vifs) {
+    await Promise.all(this.sources.map((s) => this.pollSource(s)));
+  }
+
+  private async pollSource(s: Source): Promise<void> {
+    for (const d of s.vifs) {
+      if (this.stopped) return;
+      const vif = this.options.vifs(d.id);
+      if (vif === undefined || !isLiveVif(d)) continue;
+      const entry = this.polls.get(d.id) ?? { lastPoll: undefined, lastError: undefined, routes: 0, polls: 0 };
+      this.polls.set(d.id, entry);
+      try {
+        const routes = await s.api.listVirtualInterfaceRoutes(d.id);
         if (this.stopped) return;
-        const vif = this.options.vifs(d.id);
-        if (vif === undefined || !isLiveVif(d)) continue;
-        const entry = this.polls.get(d.id) ?? { lastPoll: undefined, lastError: undefined, routes: 0, polls: 0 };
-        this.polls.set(d.id, entry);
-        try {
-          const routes = await s.api.listVirtualInterfaceRoutes(d.id);
-          if (this.stopped) return;
-          // Re-read: a reload or discovery may have replaced the VIF while the call was out.
-          const current = this.options.vifs(d.id) ?? vif;
-          const outcome = this.options.feed.apply(current, routes, Math.floor(this.now() / 1000));
-          entry.lastPoll = this.now();
-          entry.lastError = undefined;
-          entry.routes = routes.length;
-          entry.polls++;
-          this.succeeded(s);
-          if (outcome.announced + outcome.replaced + outcome.withdrawn > 0) {
-            this.log.info({ vif: d.id, routes: routes.length, ...outcome }, 'aws: VIF routes polled');
-          }
-          this.options.onPolled?.(d.id, outcome);
-        } catch (err) {
-          entry.lastError = (err as Error).message;
-          this.failed(s, `ListVirtualInterfaceRoutes ${d.id}`, err);
+        // Re-read: a reload or discovery may have replaced the VIF while the call was out.
+        const current = this.options.vifs(d.id) ?? vif;
+        const outcome = this.options.feed.apply(current, routes, Math.floor(this.now() / 1000));
+        entry.lastPoll = this.now();
+        entry.lastError = undefined;
+        entry.routes = routes.length;
+        entry.polls++;
+        this.succeeded(s);
+        if (outcome.announced + outcome.replaced + outcome.withdrawn > 0) {
+          this.log.info({ vif: d.id, routes: routes.length, ...outcome }, 'aws: VIF routes polled');
         }
+        this.options.onPolled?.(d.id, outcome);
+      } catch (err) {
+        entry.lastError = (err as Error).message;
+        this.failed(s, `ListVirtualInterfaceRoutes ${d.id}`, err);
       }
     }
   }
